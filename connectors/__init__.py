@@ -1,0 +1,1 @@
+"""Connectors turn vendor bytes into canonical reservations; no database, no Flask."""

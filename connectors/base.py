@@ -1,0 +1,89 @@
+"""The connector protocol and the registry of connectors by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from guestcrm.schemas.reservation import CanonicalReservation
+
+
+class ConnectorError(Exception):
+    """The message cannot be turned into reservations; the text says why."""
+
+
+class UnknownConnector(LookupError):
+    pass
+
+
+@dataclass
+class InboundMessage:
+    """What the webhook stored: the raw (already masked) body and the transport facts."""
+
+    body: bytes
+    content_type: str = ""
+    action: str | None = None  # AlpineBits `action` field
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ParseResult:
+    reservations: list[CanonicalReservation]
+    # The vendor's id of the message, used as dedupe key and echoed in answers.
+    message_id: str | None = None
+    echo_token: str | None = None
+    # Per-reservation problems that did not stop the others (id -> reason).
+    warnings: dict[str, str] = field(default_factory=dict)
+
+
+class Connector(Protocol):
+    name: str
+    # "basic" (HTTP Basic), "token" (shared header token) or "hmac" (signature over the raw body)
+    auth: str
+
+    def extract(self, body: bytes, content_type: str, form: dict[str, str]) -> InboundMessage:
+        """Turn the HTTP request body into the message to store (raises ConnectorError)."""
+
+    def parse(self, message: InboundMessage) -> ParseResult:
+        """Turn a stored message into canonical reservations (raises ConnectorError)."""
+
+    def from_file(self, body: bytes) -> InboundMessage:
+        """A saved message (as exported or logged) as if it had arrived by webhook."""
+
+    def direct_answer(self, message: InboundMessage) -> tuple[bytes, str, int] | None:
+        """An answer given at once without storing (e.g. a protocol handshake), else None."""
+
+    def dedupe_key(self, message: InboundMessage) -> str | None:
+        """The vendor's event/message id when it has one, else None (a body hash is used)."""
+
+    def accepted_response(self, message: InboundMessage) -> tuple[bytes, str]:
+        """The body and content type answering a stored message."""
+
+    def error_response(self, reason: str) -> tuple[bytes, str, int]:
+        """The body, content type and status answering a message refused before storing."""
+
+
+_REGISTRY: dict[str, Callable[[], Connector]] = {}
+
+
+def register(name: str, factory: Callable[[], Connector]) -> None:
+    _REGISTRY[name] = factory
+
+
+def get_connector(name: str) -> Connector:
+    _load_builtin()
+    try:
+        return _REGISTRY[name]()
+    except KeyError:
+        raise UnknownConnector(name) from None
+
+
+def connector_names() -> list[str]:
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def _load_builtin() -> None:
+    # Imported lazily so that importing connectors.base costs nothing and has no cycles.
+    from connectors import alpinebits, opentravel  # noqa: F401

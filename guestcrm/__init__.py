@@ -1,0 +1,47 @@
+"""GuestCRM: one profile per real hotel guest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The app factory; nothing is connected or read before it is called."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from guestcrm.config import load_config
+
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    if app.config["GUESTCRM_ENV"] == "production" and not app.config["SECRET_KEY_FROM_ENV"]:
+        raise RuntimeError("SECRET_KEY must be set in production")
+
+    from guestcrm import extensions, models  # noqa: F401  (models register their tables)
+    from guestcrm.jobs import init_jobs
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(root / "migrations"))
+    extensions.login_manager.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    init_jobs(app)
+
+    from guestcrm.web import register_web
+
+    register_web(app)
+
+    from guestcrm.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,201 @@
+"""flask --app wsgi <command>: staff, tokens, credentials, import, worker, inbox upkeep."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from guestcrm.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    for command in (create_user, create_token, add_webhook_credential, import_cmd, worker,
+                    reconcile_cmd, replay_cmd, demo_cmd):
+        app.cli.add_command(command)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "front_desk", "revenue_manager"]))
+@click.option("--property", "properties", multiple=True, help="Property code (repeatable).")
+@click.option("--name", default="")
+@click.option("--password", envvar="GUESTCRM_NEW_PASSWORD", default=None,
+              help="Default: prompt on a terminal, else generate and print one.")
+def create_user(email, role, properties, name, password):
+    """Add a staff account scoped to properties."""
+    from guestcrm.services.staff import StaffError, create_staff
+
+    generated = False
+    if password is None:
+        if click.get_text_stream("stdin").isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password, generated = secrets.token_urlsafe(12), True
+    try:
+        user = create_staff(db.session, email, password, role, list(properties), name=name)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {user.email} ({role}) for {', '.join(properties) or 'no property'}")
+    if generated:
+        click.echo(f"password: {password}")
+
+
+@click.command("create-token")
+@click.argument("name")
+def create_token(name):
+    """Create an API token for a machine client; the token is the last line printed."""
+    from guestcrm.services.credentials import CredentialExists, create_api_token
+
+    try:
+        token = create_api_token(db.session, name)
+    except CredentialExists as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"API token for {name} (shown once, keep it secret):")
+    click.echo(token)
+
+
+@click.command("add-webhook-credential")
+@click.argument("connector")
+@click.argument("name")
+def add_webhook_credential(connector, name):
+    """Create a webhook credential; its secret is the last line printed."""
+    from connectors.base import UnknownConnector, connector_names, get_connector
+    from guestcrm.services.credentials import CredentialExists, create_webhook_credential
+
+    try:
+        get_connector(connector)
+    except UnknownConnector:
+        raise click.ClickException(
+            f"unknown connector {connector!r}; one of {', '.join(connector_names())}"
+        ) from None
+    try:
+        secret = create_webhook_credential(db.session, connector, name)
+    except CredentialExists as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"credential {name} for /webhooks/{connector} (HTTP Basic user {name}); secret:")
+    click.echo(secret)
+
+
+@click.command("import")
+@click.option("--connector", required=True)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def import_cmd(connector, files):
+    """Ingest saved messages through the same path as webhooks."""
+    from connectors.base import UnknownConnector
+    from guestcrm.jobs import job_queue, process_event
+    from guestcrm.services.importer import import_files
+
+    queue = job_queue()
+
+    def enqueue(inbox_id: int) -> None:
+        try:
+            queue.enqueue(process_event, inbox_id)
+        except Exception as exc:  # inline: recorded on the event; shown in the progress line
+            db.session.rollback()
+            click.echo(f"event {inbox_id}: processing failed ({exc})", err=True)
+
+    try:
+        report = import_files(db.session, connector, files, enqueue, progress=click.echo)
+    except UnknownConnector:
+        raise click.ClickException(f"unknown connector {connector!r}") from None
+    click.echo(
+        f"imported {len(report.stored)} new, {len(report.duplicates)} already known, "
+        f"{len(report.unreadable)} unreadable" + ("" if queue.inline else " (queued for the workers)")
+    )
+    if report.unreadable:
+        raise SystemExit(1)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--queue", "queues", multiple=True, default=("ingest", "default"))
+def worker(burst, queues):
+    """Run an rq worker (needs REDIS_URL); it also re-enqueues events left waiting."""
+    from rq import SimpleWorker
+
+    from guestcrm.jobs import job_queue, reconcile
+
+    jobs = job_queue()
+    if jobs.inline:
+        raise click.ClickException("REDIS_URL is not set: jobs run in-process, no worker needed")
+    reconcile()
+    if not burst:
+        _start_reconciler(current_app._get_current_object())
+    # SimpleWorker runs jobs in this process: no fork per job, one warm app and DB pool.
+    SimpleWorker([jobs.queue(q) for q in queues], connection=jobs.connection()).work(
+        burst=burst, with_scheduler=not burst
+    )
+
+
+def _start_reconciler(app: Flask) -> None:
+    interval = max(app.config["RECONCILE_AFTER_SECONDS"], 5)
+
+    def loop() -> None:
+        from guestcrm.jobs import reconcile
+
+        stop = threading.Event()
+        while not stop.wait(interval):
+            with app.app_context():
+                try:
+                    reconcile()
+                except Exception:  # noqa: BLE001  keep reconciling after a passing outage
+                    app.logger.exception("reconciler failed")
+
+    threading.Thread(target=loop, name="reconciler", daemon=True).start()
+
+
+@click.command("reconcile")
+@click.option("--older-than", default=None, type=int, help="Seconds (default: setting).")
+def reconcile_cmd(older_than):
+    """Re-enqueue events left `received` (e.g. Redis was down when they arrived)."""
+    from guestcrm.jobs import reconcile
+
+    ids = reconcile(older_than)
+    click.echo(f"re-enqueued {len(ids)} events")
+
+
+@click.command("replay")
+@click.argument("event_ids", nargs=-1, type=int)
+@click.option("--all-failed", is_flag=True)
+def replay_cmd(event_ids, all_failed):
+    """Replay failed inbox events by id, or all of them."""
+    from sqlalchemy import select
+
+    from guestcrm.jobs import job_queue, process_event
+    from guestcrm.models import InboxEvent
+    from guestcrm.services.inbox import replay
+
+    ids = list(event_ids)
+    if all_failed:
+        ids += list(db.session.scalars(select(InboxEvent.id).where(InboxEvent.status == "failed")))
+    if not ids:
+        raise click.ClickException("give event ids or --all-failed")
+    for inbox_id in ids:
+        try:
+            replay(db.session, inbox_id, actor=f"cli:{os.environ.get('USER', 'unknown')}")
+        except (LookupError, ValueError) as exc:
+            click.echo(f"{inbox_id}: {exc}", err=True)
+            continue
+        try:
+            job_queue().enqueue(process_event, inbox_id)
+        except Exception as exc:  # noqa: BLE001
+            db.session.rollback()
+            click.echo(f"{inbox_id}: failed again ({exc})", err=True)
+        event = db.session.get(InboxEvent, inbox_id)
+        db.session.refresh(event)
+        click.echo(f"{inbox_id}: {event.status}" + (f" ({event.error})" if event.error else ""))
+
+
+@click.command("demo")
+@click.option("--events", default=400, help="How many fake PMS events to load.")
+def demo_cmd(events):
+    """Load demo data from the fake PMS and create the demo logins (idempotent)."""
+    from guestcrm.services.demo import load_demo
+
+    for line in load_demo(db.session, events=events):
+        click.echo(line)

@@ -1,0 +1,60 @@
+"""Settings from the environment, in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def load_config(instance_path: str) -> dict[str, Any]:
+    """Build the Flask config from the environment; nothing is read at import time."""
+    database_url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(instance_path) / "guestcrm.sqlite3")
+    )
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    secret_key = os.environ.get("SECRET_KEY")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Without SECRET_KEY sessions last only as long as the process: fine for a demo,
+        # and production refuses to start without one (see create_app).
+        "SECRET_KEY": secret_key or secrets.token_hex(32),
+        "SECRET_KEY_FROM_ENV": bool(secret_key),
+        "GUESTCRM_ENV": os.environ.get("GUESTCRM_ENV", "development"),
+        "SESSION_COOKIE_NAME": "guestcrm_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("GUESTCRM_SECURE_COOKIES", "") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WEBHOOK_MAX_BYTES": _int("GUESTCRM_WEBHOOK_MAX_BYTES", 1_000_000),
+        "MAX_CONTENT_LENGTH": _int("GUESTCRM_MAX_CONTENT_LENGTH", 16_000_000),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("GUESTCRM_LOGIN_RATE_LIMIT", "10 per minute"),
+        "JOB_QUEUE": os.environ.get("GUESTCRM_JOB_QUEUE", "ingest"),
+        "JOB_TIMEOUT": _int("GUESTCRM_JOB_TIMEOUT", 120),
+        "RECONCILE_AFTER_SECONDS": _int("GUESTCRM_RECONCILE_AFTER_SECONDS", 60),
+        "API_TITLE": "GuestCRM API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        # Webhook credentials may also come from the environment, one per connector:
+        # GUESTCRM_WEBHOOK_<CONNECTOR>=name:secret (see guestcrm/services/credentials.py).
+        "WEBHOOK_ENV_CREDENTIALS": {
+            key[len("GUESTCRM_WEBHOOK_") :].lower(): value
+            for key, value in os.environ.items()
+            if key.startswith("GUESTCRM_WEBHOOK_") and ":" in value
+        },
+    }

@@ -1,0 +1,108 @@
+"""Background jobs: they take ids, load, and call a service.
+
+With REDIS_URL set, jobs go to named rq queues with a timeout and retries, run by
+`flask --app wsgi worker`. Without it (the embedded default) they run in-process right after
+the request's commit: the same functions, the same code path.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from contextlib import nullcontext
+
+from flask import Flask, current_app, has_app_context
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAMES = ("ingest", "default")
+RETRY_INTERVALS = [5, 30, 120]
+_job_app: Flask | None = None
+
+
+class JobQueue:
+    """Enqueue jobs by function; rq when Redis is configured, inline otherwise."""
+
+    def __init__(self, app: Flask) -> None:
+        self.redis_url = app.config.get("REDIS_URL")
+        self.timeout = app.config["JOB_TIMEOUT"]
+        self._redis = None
+
+    @property
+    def inline(self) -> bool:
+        return not self.redis_url
+
+    def connection(self):
+        from redis import Redis
+
+        if self._redis is None:
+            self._redis = Redis.from_url(self.redis_url)
+        return self._redis
+
+    def queue(self, name: str = "ingest"):
+        from rq import Queue
+
+        return Queue(name, connection=self.connection(), default_timeout=self.timeout)
+
+    def enqueue(self, func: Callable, *args, queue: str = "ingest") -> None:
+        if self.inline:
+            func(*args)
+            return
+        from rq import Retry
+
+        self.queue(queue).enqueue(
+            func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            job_timeout=self.timeout,
+        )
+
+
+def init_jobs(app: Flask) -> None:
+    app.extensions["guestcrm_jobs"] = JobQueue(app)
+
+
+def job_queue() -> JobQueue:
+    return current_app.extensions["guestcrm_jobs"]
+
+
+def _context():
+    """Jobs run inside the worker's app context; an rq work-horse without one builds its own."""
+    global _job_app
+    if has_app_context():
+        return nullcontext()
+    if _job_app is None:
+        from guestcrm import create_app
+
+        _job_app = create_app()
+    return _job_app.app_context()
+
+
+def process_event(inbox_id: int) -> str:
+    from guestcrm.extensions import db
+    from guestcrm.services.inbox import mark_crashed, process_inbox_event
+
+    with _context():
+        try:
+            event = process_inbox_event(db.session, inbox_id)
+        except Exception:
+            mark_crashed(db.session, inbox_id, traceback.format_exc(limit=3))
+            raise  # rq retries it; inline mode leaves it `received` for the reconciler
+        return event.status if event else "missing"
+
+
+def reconcile(older_than_seconds: int | None = None) -> list[int]:
+    """Re-enqueue events left `received`; processing is idempotent, so a double enqueue is harmless."""
+    from guestcrm.extensions import db
+    from guestcrm.services.inbox import pending_ids
+
+    with _context():
+        seconds = current_app.config["RECONCILE_AFTER_SECONDS"] if older_than_seconds is None else older_than_seconds
+        ids = pending_ids(db.session, seconds)
+        db.session.rollback()
+        queue = job_queue()
+        for inbox_id in ids:
+            try:
+                queue.enqueue(process_event, inbox_id)
+            except Exception:  # inline mode: the error is on the event already
+                log.exception("reconcile: event %s failed again", inbox_id)
+        return ids

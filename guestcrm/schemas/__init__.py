@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the canonical reservation and the API shapes."""

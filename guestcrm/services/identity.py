@@ -1,0 +1,124 @@
+"""Which profile a reservation's guest belongs to: exact trusted keys (fuzzy matching comes later).
+
+Keys, strongest first: the PMS's own profile id, a loyalty number, a normalized email that is
+neither an OTA relay nor a placeholder (with first names that do not contradict each other), a
+normalized phone with the same name. When one guest's keys lead to several profiles, those
+profiles are one person and are merged (reversibly, see services/merge.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from anyascii import anyascii
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from guestcrm.models import ContactPoint, ExternalId, GuestProfile
+from guestcrm.schemas.reservation import CanonicalGuest
+from guestcrm.services.contacts import (
+    is_placeholder_email,
+    is_relay_email,
+    normalize_email,
+    normalize_phone,
+)
+
+
+@dataclass
+class GuestKeys:
+    """A canonical guest's normalized identifiers."""
+
+    external: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+    emails: list[tuple[str, str, bool, bool | None]] = field(default_factory=list)
+    phones: list[tuple[str, str, str]] = field(default_factory=list)
+    first_name: str = ""
+    last_name: str = ""
+
+    @property
+    def identifying_emails(self) -> list[str]:
+        return [n for _, n, relay, _ in self.emails if not relay and not is_placeholder_email(n)]
+
+    def lock_names(self) -> list[str]:
+        names = [f"ext:{k}:{s}:{v}" for k, s, v, _ in self.external]
+        names += [f"email:{e}" for e in self.identifying_emails]
+        names += [f"phone:{p}" for _, p, _ in self.phones]
+        return names
+
+
+def name_key(name: str | None) -> str:
+    return "".join(ch for ch in anyascii(name or "").lower() if ch.isalpha())
+
+
+def guest_keys(guest: CanonicalGuest, source: str, default_region: str | None) -> GuestKeys:
+    keys = GuestKeys(first_name=name_key(guest.first_name), last_name=name_key(guest.last_name))
+    if guest.pms_profile_id:
+        keys.external.append(("pms_profile", source, guest.pms_profile_id.strip(), None))
+    for loyalty in guest.loyalty:
+        keys.external.append(("loyalty", loyalty.program.strip(), loyalty.number.strip(), loyalty.level))
+    region = _region(guest, default_region)
+    for email in guest.emails:
+        normalized = normalize_email(email.address)
+        if normalized:
+            keys.emails.append((email.address, normalized, is_relay_email(normalized), email.marketing_consent))
+    for phone in guest.phones:
+        normalized = normalize_phone(phone.number, region)
+        if normalized:
+            keys.phones.append((phone.number, normalized, phone.kind))
+    return keys
+
+
+def _region(guest: CanonicalGuest, default_region: str | None) -> str | None:
+    country = guest.address.country if guest.address else None
+    if country and len(country) == 2:
+        return country.upper()
+    return default_region
+
+
+def find_profiles(session: Session, keys: GuestKeys) -> list[GuestProfile]:
+    """The live profiles that the guest's exact keys point to, oldest first."""
+    found: dict[int, str] = {}
+    for kind, system, value, _ in keys.external:
+        row = session.scalar(
+            select(ExternalId.profile_id).where(
+                ExternalId.kind == kind, ExternalId.system == system, ExternalId.value == value
+            )
+        )
+        if row:
+            found[row] = "exact:" + kind
+    emails = keys.identifying_emails
+    if emails:
+        rows = session.execute(
+            select(GuestProfile.id, GuestProfile.first_name)
+            .join(ContactPoint, ContactPoint.profile_id == GuestProfile.id)
+            .where(ContactPoint.kind == "email", ContactPoint.value_normalized.in_(emails))
+        )
+        for profile_id, first_name in rows:
+            if _first_names_agree(keys.first_name, name_key(first_name)):
+                found.setdefault(profile_id, "exact:email")
+    phones = [p for _, p, _ in keys.phones]
+    if phones and keys.last_name and keys.first_name:
+        rows = session.execute(
+            select(GuestProfile.id, GuestProfile.first_name, GuestProfile.last_name)
+            .join(ContactPoint, ContactPoint.profile_id == GuestProfile.id)
+            .where(ContactPoint.kind == "phone", ContactPoint.value_normalized.in_(phones))
+        )
+        for profile_id, first_name, last_name in rows:
+            if name_key(first_name) == keys.first_name and name_key(last_name) == keys.last_name:
+                found.setdefault(profile_id, "exact:phone+name")
+    profiles = [_live(session, pid) for pid in sorted(found)]
+    unique: dict[int, GuestProfile] = {p.id: p for p in profiles}
+    return [unique[i] for i in sorted(unique)]
+
+
+def _first_names_agree(a: str, b: str) -> bool:
+    # A shared address between two different first names is a household or a booker, not a match.
+    if not a or not b:
+        return True
+    return a == b or (min(len(a), len(b)) == 1 and a[0] == b[0])
+
+
+def _live(session: Session, profile_id: int) -> GuestProfile:
+    profile = session.get(GuestProfile, profile_id)
+    while profile.merged_into_id is not None:
+        profile = session.get(GuestProfile, profile.merged_into_id)
+    return profile

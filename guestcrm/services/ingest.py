@@ -1,0 +1,194 @@
+"""A canonical reservation becomes a stay on a guest profile: idempotent and order-safe.
+
+A stay is keyed by (source, property, external id). Every delivery carries a version key
+(vendor time, sequence, status rank, content hash). The stay's status follows the greatest key;
+each other field keeps the value of the greatest version that carried it. So duplicates change
+nothing and any delivery order ends in the same state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from guestcrm.models import GuestProfile, Property, Stay, StayGuest, StayVersion
+from guestcrm.schemas.reservation import STATUS_RANK, CanonicalReservation
+from guestcrm.services.counters import recompute_counters
+from guestcrm.services.guests import add_preferences, resolve_guest
+from guestcrm.services.identity import guest_keys
+from guestcrm.services.locks import lock_keys
+
+STAY_FIELDS = (
+    "arrival",
+    "departure",
+    "room_type",
+    "room_number",
+    "rate_plan",
+    "channel_name",
+    "amount",
+    "currency",
+    "adults",
+    "children",
+    "special_requests",
+    "comments",
+    "booked_at",
+)
+_EPOCH = "0000-00-00T00:00:00.000000"
+
+
+@dataclass
+class IngestOutcome:
+    stay: Stay
+    applied: bool  # False: a duplicate or an older version that changed nothing visible
+    profile_ids: set[int] = field(default_factory=set)
+
+
+def version_key(reservation: CanonicalReservation) -> str:
+    stamp = (
+        reservation.modified_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+        if reservation.modified_at
+        else _EPOCH
+    )
+    content = json.dumps(asdict(reservation), sort_keys=True, default=str).encode()
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    return f"{stamp}|{reservation.sequence:010d}|{STATUS_RANK[reservation.status]}|{digest}"
+
+
+def ensure_property(session: Session, code: str, name: str | None) -> Property:
+    """The property with this code, created on first sight (concurrent-safe)."""
+    prop = session.scalar(select(Property).where(Property.code == code))
+    if prop is not None:
+        return prop
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(Property).values(code=code, name=name or code, timezone="UTC").on_conflict_do_nothing()
+    )
+    return session.scalar(select(Property).where(Property.code == code))
+
+
+def ingest_reservation(
+    session: Session, reservation: CanonicalReservation, inbox_event_id: int | None = None
+) -> IngestOutcome:
+    prop = ensure_property(session, reservation.property_code, reservation.property_name)
+    keys = [guest_keys(g, reservation.source, prop.country) for g in reservation.guests]
+    stay_lock = f"stay:{reservation.source}:{prop.id}:{reservation.external_id}"
+    lock_keys(session, [stay_lock] + [name for k in keys for name in k.lock_names()])
+
+    stay = session.scalar(
+        select(Stay).where(
+            Stay.source == reservation.source,
+            Stay.property_id == prop.id,
+            Stay.external_id == reservation.external_id,
+        )
+    )
+    key = version_key(reservation)
+    is_new = stay is None
+    if stay is None:
+        stay = Stay(
+            source=reservation.source,
+            property_id=prop.id,
+            external_id=reservation.external_id,
+            status=reservation.status,
+            version_key="",
+            field_versions={},
+        )
+        session.add(stay)
+        session.flush()
+    if key == stay.version_key or key in _seen_versions(session, stay):
+        return IngestOutcome(stay=stay, applied=False)
+
+    before = {stay.profile_id, *(g.profile_id for g in stay.guests)} - {None}
+    newest = key > stay.version_key
+    if newest:
+        stay.status = reservation.status
+        stay.version_key = key
+        stay.vendor_modified_at = reservation.modified_at
+        stay.vendor_sequence = reservation.sequence
+        stay.channel = reservation.channel
+    _apply_fields(stay, reservation, key)
+    _attach_guests(session, stay, reservation, keys, key, is_new)
+
+    session.add(
+        StayVersion(
+            stay_id=stay.id,
+            inbox_event_id=inbox_event_id,
+            version_key=key,
+            status=reservation.status,
+            applied=newest,
+            snapshot=json.loads(json.dumps(asdict(reservation), default=str)),
+        )
+    )
+    session.flush()
+    after = {stay.profile_id, *(g.profile_id for g in stay.guests)} - {None}
+    touched = _live_ids(session, before | after)
+    recompute_counters(session, touched)
+    return IngestOutcome(stay=stay, applied=True, profile_ids=touched)
+
+
+def _seen_versions(session: Session, stay: Stay) -> set[str]:
+    if stay.id is None:
+        return set()
+    return set(session.scalars(select(StayVersion.version_key).where(StayVersion.stay_id == stay.id)))
+
+
+def _apply_fields(stay: Stay, reservation: CanonicalReservation, key: str) -> None:
+    versions = dict(stay.field_versions or {})
+    for name in STAY_FIELDS:
+        value = getattr(reservation, name)
+        if value is None or value == []:
+            continue
+        if key > versions.get(name, ""):
+            setattr(stay, name, value)
+            versions[name] = key
+    stay.nights = (stay.departure - stay.arrival).days if stay.arrival and stay.departure else 0
+    stay.field_versions = versions
+
+
+def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
+    if not reservation.guests:
+        return
+    versions = dict(stay.field_versions or {})
+    newest_guests = key > versions.get("guests", "")
+    seats = {g.position: g for g in stay.guests}
+    seen_at = reservation.modified_at or datetime.now(UTC)
+    primary_at = next((i for i, g in enumerate(reservation.guests) if g.primary), 0)
+    resolved: list[GuestProfile] = []
+    for position, (guest, guest_key) in enumerate(zip(reservation.guests, keys, strict=True)):
+        seat = seats.get(position)
+        same_seat = session.get(GuestProfile, seat.profile_id) if seat else None
+        if not newest_guests and same_seat is None:
+            continue  # an older version naming a guest this stay no longer has
+        profile = resolve_guest(
+            session, guest, guest_key, key, seen_at, reservation.source, same_seat=same_seat
+        )
+        resolved.append(profile)
+        if position == primary_at:
+            add_preferences(profile, reservation.preferences, seen_at, first_time_for_stay=is_new)
+    if not newest_guests:
+        return
+    primary = resolved[primary_at]
+    stay.profile_id = primary.id
+    for seat in list(stay.guests):
+        stay.guests.remove(seat)
+    session.flush()
+    for position, profile in enumerate(resolved):
+        stay.guests.append(StayGuest(profile_id=profile.id, position=position, is_primary=profile is primary))
+    versions["guests"] = key
+    stay.field_versions = versions
+
+
+def _live_ids(session: Session, ids: set[int]) -> set[int]:
+    live = set()
+    for profile_id in ids:
+        profile = session.get(GuestProfile, profile_id)
+        while profile.merged_into_id is not None:
+            profile = session.get(GuestProfile, profile.merged_into_id)
+        live.add(profile.id)
+    return live

@@ -1,0 +1,56 @@
+"""Finding guest profiles by id or by a contact key (for the API and the desk)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from guestcrm.models import ContactPoint, ExternalId, GuestProfile
+from guestcrm.services.contacts import normalize_email, normalize_phone
+
+
+def live_profile(session: Session, profile_id: int) -> GuestProfile | None:
+    """The profile, following merges to the surviving one."""
+    profile = session.get(GuestProfile, profile_id)
+    while profile is not None and profile.merged_into_id is not None:
+        profile = session.get(GuestProfile, profile.merged_into_id)
+    return profile
+
+
+def find_by_email(session: Session, email: str) -> list[GuestProfile]:
+    normalized = normalize_email(email)
+    if not normalized:
+        return []
+    return _by_contact(session, "email", normalized)
+
+
+def find_by_phone(session: Session, phone: str, default_region: str | None = None) -> list[GuestProfile]:
+    normalized = normalize_phone(phone, default_region)
+    if not normalized:
+        return []
+    return _by_contact(session, "phone", normalized)
+
+
+def find_by_loyalty(session: Session, number: str) -> list[GuestProfile]:
+    ids = session.scalars(
+        select(ExternalId.profile_id).where(ExternalId.kind == "loyalty", ExternalId.value == number.strip())
+    )
+    return _live_unique(session, ids)
+
+
+def _by_contact(session: Session, kind: str, normalized: str) -> list[GuestProfile]:
+    ids = session.scalars(
+        select(ContactPoint.profile_id).where(
+            ContactPoint.kind == kind, ContactPoint.value_normalized == normalized
+        )
+    )
+    return _live_unique(session, ids)
+
+
+def _live_unique(session: Session, ids) -> list[GuestProfile]:
+    found: dict[int, GuestProfile] = {}
+    for profile_id in ids:
+        profile = live_profile(session, profile_id)
+        if profile is not None:
+            found[profile.id] = profile
+    return [found[i] for i in sorted(found)]

@@ -1,0 +1,95 @@
+"""Merging two profiles of one guest, recorded with before-images so it can be undone."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from guestcrm.models import (
+    AuditEntry,
+    ContactPoint,
+    GuestProfile,
+    MergeRecord,
+    Stay,
+    StayGuest,
+)
+from guestcrm.services.profiles import absorb_fields, profile_snapshot
+
+
+def merge_profiles(
+    session: Session, survivor: GuestProfile, merged: GuestProfile, rule: str, actor: str = "system"
+) -> MergeRecord:
+    """Move everything of `merged` onto `survivor`; `merged` stays as a tombstone pointing to it."""
+    if survivor.id == merged.id:
+        raise ValueError("a profile cannot be merged into itself")
+    before = {"survivor": profile_snapshot(survivor), "merged": profile_snapshot(merged)}
+    moved: dict[str, list[int]] = {}
+    dropped: list[dict] = []
+
+    own = {(c.kind, c.value_normalized): c for c in survivor.contacts}
+    for contact in list(merged.contacts):
+        twin = own.get((contact.kind, contact.value_normalized))
+        if twin is None:
+            moved.setdefault("contacts", []).append(contact.id)
+            contact.profile = survivor
+            continue
+        twin.verified = twin.verified or contact.verified
+        twin.first_seen = min(twin.first_seen, contact.first_seen)
+        twin.last_seen = max(twin.last_seen, contact.last_seen)
+        dropped.append(_contact_row(contact))
+        merged.contacts.remove(contact)
+    for ext in list(merged.external_ids):
+        moved.setdefault("external_ids", []).append(ext.id)
+        ext.profile = survivor
+    prefs = {(p.property_id, p.key, p.value): p for p in survivor.preferences}
+    for pref in list(merged.preferences):
+        twin = prefs.get((pref.property_id, pref.key, pref.value))
+        if twin is None:
+            moved.setdefault("preferences", []).append(pref.id)
+            pref.profile = survivor
+        else:
+            twin.times_seen += pref.times_seen
+            twin.last_seen = max(twin.last_seen, pref.last_seen)
+            dropped.append({"table": "preference", "key": [pref.property_id, pref.key, pref.value]})
+            merged.preferences.remove(pref)
+    for complaint in list(merged.complaints):
+        moved.setdefault("complaints", []).append(complaint.id)
+        complaint.profile = survivor
+    session.flush()
+
+    for model, key in ((Stay, "stays"), (StayGuest, "stay_guests")):
+        ids = list(session.scalars(select(model.id).where(model.profile_id == merged.id)))
+        if ids:
+            moved[key] = ids
+            session.execute(update(model).where(model.id.in_(ids)).values(profile_id=survivor.id))
+
+    absorb_fields(survivor, merged)
+    merged.merged_into_id = survivor.id
+    before.update(moved=moved, dropped=dropped)
+    record = MergeRecord(
+        survivor_id=survivor.id, merged_id=merged.id, rule=rule, actor=actor, before=before
+    )
+    session.add(record)
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action="profile.merge",
+            target_type="guest_profile",
+            target_id=str(survivor.id),
+            details={"merged": merged.id, "rule": rule},
+        )
+    )
+    session.flush()
+    return record
+
+
+def _contact_row(contact: ContactPoint) -> dict:
+    return {
+        "table": "contact_point",
+        "kind": contact.kind,
+        "value_raw": contact.value_raw,
+        "value_normalized": contact.value_normalized,
+        "source": contact.source,
+    }
+
+

@@ -1,0 +1,61 @@
+"""Blueprints: thin views that parse, call a service, and render or serialize."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from guestcrm.extensions import db, login_manager
+from guestcrm.models import StaffUser
+
+ROLE_HOME = {"admin": "admin.inbox", "front_desk": "admin.inbox", "revenue_manager": "admin.inbox"}
+
+
+def register_web(app: Flask) -> None:
+    from guestcrm.web import admin, api, auth, webhooks
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(admin.bp)
+    api.init_api(app)
+
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> StaffUser | None:
+        user = db.session.get(StaffUser, int(user_id))
+        return user if user and user.active else None
+
+    @app.get("/")
+    def home():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        return redirect(url_for(ROLE_HOME.get(current_user.role, "auth.login")))
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return render_template("error.html", code=400, message=err.description), 400
+
+    for code, message in ((403, "You do not have access to this page."), (404, "Not found."),
+                          (413, "Too large."), (429, "Too many attempts; wait a minute.")):
+        app.register_error_handler(code, _page(code, message))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _page(code: int, message: str):
+    def handler(_err):
+        return render_template("error.html", code=code, message=message), code
+
+    return handler

@@ -1,0 +1,71 @@
+"""Admin area: the inbox (failed and waiting messages, replay) and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from guestcrm.extensions import db
+from guestcrm.jobs import job_queue, process_event
+from guestcrm.models import AuditEntry, InboxEvent
+from guestcrm.models.inbox import INBOX_STATUSES
+from guestcrm.services.inbox import replay
+from guestcrm.web.access import roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.get("/inbox")
+@roles_required("admin")
+def inbox():
+    status = request.args.get("status", "failed")
+    if status not in INBOX_STATUSES:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    events = db.session.scalars(
+        select(InboxEvent)
+        .where(InboxEvent.status == status)
+        .order_by(InboxEvent.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    counts = dict(
+        db.session.execute(select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all()
+    )
+    return render_template("admin/inbox.html", events=events, status=status, counts=counts, page=page)
+
+
+@bp.get("/inbox/<int:event_id>")
+@roles_required("admin")
+def event(event_id: int):
+    row = db.session.get(InboxEvent, event_id) or abort(404)
+    return render_template("admin/event.html", event=row, body=row.body.decode("utf-8", "replace"))
+
+
+@bp.post("/inbox/<int:event_id>/replay")
+@roles_required("admin")
+def replay_event(event_id: int):
+    try:
+        replay(db.session, event_id, actor=f"staff:{current_user.id}")
+    except LookupError:
+        abort(404)
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.event", event_id=event_id))
+    try:
+        job_queue().enqueue(process_event, event_id)
+    except Exception:  # noqa: BLE001  inline failure is recorded on the event itself
+        db.session.rollback()
+    row = db.session.get(InboxEvent, event_id)
+    db.session.refresh(row)
+    flash(f"Event {event_id} replayed: now {row.status}.", "info")
+    return redirect(url_for("admin.event", event_id=event_id))
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit():
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)).all()
+    return render_template("admin/audit.html", entries=entries)

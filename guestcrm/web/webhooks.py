@@ -1,0 +1,102 @@
+"""POST /webhooks/<connector>: authenticate, check, store, enqueue, answer. Nothing else."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from connectors.base import ConnectorError, UnknownConnector, get_connector
+from guestcrm.extensions import csrf, db, limiter
+from guestcrm.jobs import job_queue, process_event
+from guestcrm.services.credentials import check_webhook_basic
+from guestcrm.services.inbox import accept_message
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+@bp.post("/webhooks/<name>")
+@csrf.exempt
+@limiter.exempt
+def receive(name: str) -> Response:
+    try:
+        connector = get_connector(name)
+    except UnknownConnector:
+        return _plain(f"unknown connector {name!r}", 404)
+    request.max_content_length = current_app.config["WEBHOOK_MAX_BYTES"]
+    if (request.content_length or 0) > request.max_content_length:
+        return _refuse(connector, "body larger than the limit", 413)
+    try:
+        credential = _authenticate(name)
+    except DBAPIError:
+        db.session.rollback()
+        return _plain("database unavailable, retry later", 503)
+    if credential is None:
+        resp = _plain("authentication required", 401)
+        resp.headers["WWW-Authenticate"] = f'Basic realm="guestcrm-{name}"'
+        return resp
+    try:
+        raw = request.get_data(cache=True)
+        form = request.form.to_dict() if request.mimetype in FORM_TYPES else {}
+    except RequestEntityTooLarge:
+        return _refuse(connector, "body larger than the limit", 413)
+    try:
+        message = connector.extract(raw, request.content_type or "", form)
+        message.headers = _vendor_headers()
+        direct = getattr(connector, "direct_answer", None)
+        answer = direct(message) if direct else None
+        if answer is not None:
+            return Response(answer[0], status=answer[2], content_type=answer[1])
+        connector.parse(message)  # refuse at the door what could never be ingested
+    except (ConnectorError, ValidationError) as exc:
+        reason = str(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        return _refuse(connector, reason, 400)
+    try:
+        accepted = accept_message(db.session, name, message, credential=credential)
+    except DBAPIError:
+        db.session.rollback()
+        log.exception("webhook %s: database unavailable", name)
+        return _plain("database unavailable, retry later", 503)
+    if not accepted.duplicate or accepted.event.status == "received":
+        _enqueue(accepted.event.id)
+    body, content_type = connector.accepted_response(message)
+    return Response(body, status=200, content_type=content_type)
+
+
+def _authenticate(name: str) -> str | None:
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+        return None
+    ok = check_webhook_basic(
+        db.session, name, auth.username, auth.password,
+        current_app.config["WEBHOOK_ENV_CREDENTIALS"],
+    )
+    db.session.rollback()
+    return auth.username if ok else None
+
+
+def _enqueue(inbox_id: int) -> None:
+    try:
+        job_queue().enqueue(process_event, inbox_id)
+    except Exception:  # Redis down, or an inline job failed: stored; the reconciler retries it
+        db.session.rollback()
+        log.exception("inbox event %s stored but not processed now", inbox_id)
+
+
+def _vendor_headers() -> dict[str, str]:
+    keep = ("X-AlpineBits-ClientID", "X-AlpineBits-ClientProtocolVersion", "User-Agent")
+    return {h: request.headers[h][:200] for h in keep if h in request.headers}
+
+
+def _refuse(connector, reason: str, status: int) -> Response:
+    body, content_type, proto_status = connector.error_response(reason)
+    return Response(body, status=status if status != 400 else proto_status, content_type=content_type)
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text + "\n", status=status, content_type="text/plain; charset=utf-8")
