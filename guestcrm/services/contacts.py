@@ -32,7 +32,8 @@ def normalize_email(raw: str) -> str | None:
     if not text or len(text) > 320:
         return None
     try:
-        result = validate_email(text, check_deliverability=False)
+        # test_environment admits the reserved "test" domain; deliverability is not our business.
+        result = validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError:
         return None
     return result.normalized.lower()

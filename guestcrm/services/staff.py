@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guestcrm.models import AuditEntry, Property, StaffUser
 from guestcrm.models.staff import ROLES
+from guestcrm.services.contacts import normalize_email
 
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist keeps the timing the same.
@@ -32,10 +32,9 @@ def create_staff(
     name: str = "",
     actor: str = "cli",
 ) -> StaffUser:
-    try:
-        address = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise StaffError(f"not an email address: {email}") from exc
+    address = normalize_email(email)
+    if not address:
+        raise StaffError(f"not an email address: {email}")
     if role not in ROLES:
         raise StaffError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
