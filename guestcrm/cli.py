@@ -14,18 +14,32 @@ from guestcrm.extensions import db
 
 
 def register_cli(app: Flask) -> None:
-    for command in (create_user, create_token, add_webhook_credential, import_cmd, worker,
-                    reconcile_cmd, replay_cmd, demo_cmd):
+    for command in (
+        create_user,
+        create_token,
+        add_webhook_credential,
+        import_cmd,
+        worker,
+        reconcile_cmd,
+        replay_cmd,
+        demo_cmd,
+    ):
         app.cli.add_command(command)
 
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "front_desk", "revenue_manager"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "front_desk", "revenue_manager"])
+)
 @click.option("--property", "properties", multiple=True, help="Property code (repeatable).")
 @click.option("--name", default="")
-@click.option("--password", envvar="GUESTCRM_NEW_PASSWORD", default=None,
-              help="Default: prompt on a terminal, else generate and print one.")
+@click.option(
+    "--password",
+    envvar="GUESTCRM_NEW_PASSWORD",
+    default=None,
+    help="Default: prompt on a terminal, else generate and print one.",
+)
 def create_user(email, role, properties, name, password):
     """Add a staff account scoped to properties."""
     from guestcrm.services.staff import StaffError, create_staff
@@ -105,7 +119,8 @@ def import_cmd(connector, files):
         raise click.ClickException(f"unknown connector {connector!r}") from None
     click.echo(
         f"imported {len(report.stored)} new, {len(report.duplicates)} already known, "
-        f"{len(report.unreadable)} unreadable" + ("" if queue.inline else " (queued for the workers)")
+        f"{len(report.unreadable)} unreadable"
+        + ("" if queue.inline else " (queued for the workers)")
     )
     if report.unreadable:
         raise SystemExit(1)

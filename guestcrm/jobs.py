@@ -52,7 +52,9 @@ class JobQueue:
         from rq import Retry
 
         self.queue(queue).enqueue(
-            func, *args, retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+            func,
+            *args,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
             job_timeout=self.timeout,
         )
 
@@ -91,12 +93,16 @@ def process_event(inbox_id: int) -> str:
 
 
 def reconcile(older_than_seconds: int | None = None) -> list[int]:
-    """Re-enqueue events left `received`; processing is idempotent, so a double enqueue is harmless."""
+    """Re-enqueue events left `received`; processing is idempotent, so doubles are harmless."""
     from guestcrm.extensions import db
     from guestcrm.services.inbox import pending_ids
 
     with _context():
-        seconds = current_app.config["RECONCILE_AFTER_SECONDS"] if older_than_seconds is None else older_than_seconds
+        seconds = (
+            current_app.config["RECONCILE_AFTER_SECONDS"]
+            if older_than_seconds is None
+            else older_than_seconds
+        )
         ids = pending_ids(db.session, seconds)
         db.session.rollback()
         queue = job_queue()

@@ -105,7 +105,7 @@ class ContactPoint(db.Model):
 
 
 class ExternalId(db.Model):
-    """An id another system gave this guest: a PMS profile id, a loyalty number, a social subject."""
+    """An id another system gave this guest: PMS profile id, loyalty number, social subject."""
 
     __tablename__ = "external_id"
     __table_args__ = (UniqueConstraint("kind", "system", "value"),)

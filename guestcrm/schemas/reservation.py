@@ -10,7 +10,7 @@ a multi-room booking becomes several, the second and later rooms carrying
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from marshmallow import (
@@ -231,9 +231,9 @@ class ReservationSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STAY_STATUSES))
     arrival = fields.Date(allow_none=True)
     departure = fields.Date(allow_none=True)
-    modified_at = fields.AwareDateTime(allow_none=True, default_timezone=timezone.utc)
+    modified_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC)
     sequence = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    booked_at = fields.AwareDateTime(allow_none=True, default_timezone=timezone.utc)
+    booked_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC)
     room_type = _text(64)
     room_number = _text(32)
     rate_plan = _text(64)
@@ -243,7 +243,9 @@ class ReservationSchema(Schema):
     currency = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     adults = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=99))
     children = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=99))
-    special_requests = fields.List(fields.String(validate=validate.Length(max=2000)), load_default=list)
+    special_requests = fields.List(
+        fields.String(validate=validate.Length(max=2000)), load_default=list
+    )
     comments = fields.List(fields.String(validate=validate.Length(max=4000)), load_default=list)
     preferences = fields.List(fields.Nested(PreferenceSchema), load_default=list)
     guests = fields.List(fields.Nested(GuestSchema), load_default=list)

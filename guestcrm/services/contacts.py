@@ -21,7 +21,18 @@ RELAY_EMAIL_DOMAINS = (
     "guest.hostelworld.com",
 )
 # Local parts front desks type when a guest has no email.
-PLACEHOLDER_LOCAL_PARTS = ("noemail", "no-email", "no.email", "none", "noreply", "no-reply", "test", "x", "na", "keine")
+PLACEHOLDER_LOCAL_PARTS = (
+    "noemail",
+    "no-email",
+    "no.email",
+    "none",
+    "noreply",
+    "no-reply",
+    "test",
+    "x",
+    "na",
+    "keine",
+)
 PLACEHOLDER_DOMAINS = ("noemail.com", "nomail.com", "email.com", "none.com")
 _NON_DIGITS = re.compile(r"[^\d+]")
 
@@ -60,7 +71,9 @@ def normalize_phone(raw: str, default_region: str | None = None) -> str | None:
     if not text.startswith("+") and region is None:
         return None
     try:
-        number = phonenumbers.parse(_NON_DIGITS.sub("", text) if text.startswith("+") else text, region)
+        number = phonenumbers.parse(
+            _NON_DIGITS.sub("", text) if text.startswith("+") else text, region
+        )
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_possible_number(number):

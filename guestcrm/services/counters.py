@@ -25,7 +25,9 @@ def stay_happened(status: str, departure: date | None, today: date) -> bool:
     return status in HAPPENED_WHEN_PAST and departure is not None and departure <= today
 
 
-def recompute_counters(session: Session, profile_ids: Iterable[int], today: date | None = None) -> None:
+def recompute_counters(
+    session: Session, profile_ids: Iterable[int], today: date | None = None
+) -> None:
     today = today or date.today()
     ids = sorted(set(profile_ids))
     if not ids:

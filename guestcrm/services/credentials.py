@@ -22,17 +22,30 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_webhook_credential(session: Session, connector: str, name: str, actor: str = "cli") -> str:
+def create_webhook_credential(
+    session: Session, connector: str, name: str, actor: str = "cli"
+) -> str:
     if session.scalar(
-        select(WebhookCredential).where(WebhookCredential.connector == connector,
-                                        WebhookCredential.name == name)
+        select(WebhookCredential).where(
+            WebhookCredential.connector == connector, WebhookCredential.name == name
+        )
     ):
         raise CredentialExists(f"{connector} already has a credential named {name!r}")
     secret = secrets.token_urlsafe(32)
-    session.add(WebhookCredential(connector=connector, name=name, secret_hash=_digest(secret),
-                                  created_by=actor))
-    session.add(AuditEntry(actor=actor, action="credential.create", target_type="webhook_credential",
-                           target_id=f"{connector}:{name}", details={}))
+    session.add(
+        WebhookCredential(
+            connector=connector, name=name, secret_hash=_digest(secret), created_by=actor
+        )
+    )
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action="credential.create",
+            target_type="webhook_credential",
+            target_id=f"{connector}:{name}",
+            details={},
+        )
+    )
     session.commit()
     return secret
 
@@ -65,8 +78,11 @@ def create_api_token(session: Session, name: str, actor: str = "cli") -> str:
         raise CredentialExists(f"an API token named {name!r} exists already")
     token = "gcrm_" + secrets.token_urlsafe(32)
     session.add(ApiToken(name=name, token_hash=_digest(token)))
-    session.add(AuditEntry(actor=actor, action="token.create", target_type="api_token",
-                           target_id=name, details={}))
+    session.add(
+        AuditEntry(
+            actor=actor, action="token.create", target_type="api_token", target_id=name, details={}
+        )
+    )
     session.commit()
     return token
 

@@ -37,7 +37,9 @@ def resolve_guest(
     """
     candidates = find_profiles(session, keys)
     if same_seat is not None and names_compatible(same_seat, keys):
-        candidates = sorted({p.id: p for p in [*candidates, same_seat]}.values(), key=lambda p: p.id)
+        candidates = sorted(
+            {p.id: p for p in [*candidates, same_seat]}.values(), key=lambda p: p.id
+        )
     if candidates:
         profile = candidates[0]
         for other in candidates[1:]:
@@ -62,14 +64,27 @@ def enrich_profile(
     apply_values(profile, guest_values(guest), version)
     existing = {(c.kind, c.value_normalized): c for c in profile.contacts}
     for raw, normalized, relay, consent in keys.emails:
-        _touch_contact(profile, existing, "email", raw, normalized, seen_at, source, is_relay=relay,
-                       marketing_consent=consent)
+        _touch_contact(
+            profile,
+            existing,
+            "email",
+            raw,
+            normalized,
+            seen_at,
+            source,
+            is_relay=relay,
+            marketing_consent=consent,
+        )
     for raw, normalized, phone_kind in keys.phones:
-        _touch_contact(profile, existing, "phone", raw, normalized, seen_at, source, phone_kind=phone_kind)
+        _touch_contact(
+            profile, existing, "phone", raw, normalized, seen_at, source, phone_kind=phone_kind
+        )
     own = {(e.kind, e.system, e.value) for e in profile.external_ids}
     for kind, system, value, level in keys.external:
         if (kind, system, value) not in own:
-            profile.external_ids.append(ExternalId(kind=kind, system=system, value=value, level=level))
+            profile.external_ids.append(
+                ExternalId(kind=kind, system=system, value=value, level=level)
+            )
             own.add((kind, system, value))
     session.flush()
 
@@ -107,8 +122,9 @@ def add_preferences(
     for pref in preferences:
         row = current.get((None, pref.key, pref.value))
         if row is None:
-            row = Preference(key=pref.key, value=pref.value, source=pref.source, times_seen=1,
-                             last_seen=seen_at)
+            row = Preference(
+                key=pref.key, value=pref.value, source=pref.source, times_seen=1, last_seen=seen_at
+            )
             profile.preferences.append(row)
             current[(None, pref.key, pref.value)] = row
             continue

@@ -54,12 +54,16 @@ def guest_keys(guest: CanonicalGuest, source: str, default_region: str | None) -
     if guest.pms_profile_id:
         keys.external.append(("pms_profile", source, guest.pms_profile_id.strip(), None))
     for loyalty in guest.loyalty:
-        keys.external.append(("loyalty", loyalty.program.strip(), loyalty.number.strip(), loyalty.level))
+        keys.external.append(
+            ("loyalty", loyalty.program.strip(), loyalty.number.strip(), loyalty.level)
+        )
     region = _region(guest, default_region)
     for email in guest.emails:
         normalized = normalize_email(email.address)
         if normalized:
-            keys.emails.append((email.address, normalized, is_relay_email(normalized), email.marketing_consent))
+            keys.emails.append(
+                (email.address, normalized, is_relay_email(normalized), email.marketing_consent)
+            )
     for phone in guest.phones:
         normalized = normalize_phone(phone.number, region)
         if normalized:

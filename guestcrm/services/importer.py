@@ -55,6 +55,8 @@ def import_files(
             report.stored.append(accepted.event.id)
         enqueue(accepted.event.id)
         session.refresh(accepted.event)
-        progress(f"{path}: event {accepted.event.id} {accepted.event.status}"
-                 + (f" ({accepted.event.error})" if accepted.event.error else ""))
+        progress(
+            f"{path}: event {accepted.event.id} {accepted.event.status}"
+            + (f" ({accepted.event.error})" if accepted.event.error else "")
+        )
     return report

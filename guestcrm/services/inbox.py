@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import ConnectorError, InboundMessage, get_connector
 from guestcrm.models import AuditEntry, InboxEvent
+from guestcrm.services.after_ingest import after_stays_changed
 from guestcrm.services.cards import mask_card_data
 from guestcrm.services.ingest import ingest_reservation
 
@@ -75,7 +76,9 @@ def accept_message(
 
 def _find(session: Session, connector_name: str, key: str) -> InboxEvent | None:
     return session.scalar(
-        select(InboxEvent).where(InboxEvent.connector == connector_name, InboxEvent.dedupe_key == key)
+        select(InboxEvent).where(
+            InboxEvent.connector == connector_name, InboxEvent.dedupe_key == key
+        )
     )
 
 
@@ -99,6 +102,7 @@ def process_inbox_event(session: Session, inbox_id: int) -> InboxEvent | None:
         outcome = ingest_reservation(session, reservation, inbox_event_id=event.id)
         stays.append(outcome.stay.id)
         profiles |= outcome.profile_ids
+    after_stays_changed(session, stays, profiles)
     event.status = "processed"
     event.error = None
     event.processed_at = datetime.now(UTC)
@@ -145,8 +149,13 @@ def replay(session: Session, inbox_id: int, actor: str) -> InboxEvent:
         raise ValueError(f"inbox event {inbox_id} is already processed")
     event.status = "received"
     session.add(
-        AuditEntry(actor=actor, action="inbox.replay", target_type="inbox_event",
-                   target_id=str(event.id), details={"previous_error": event.error})
+        AuditEntry(
+            actor=actor,
+            action="inbox.replay",
+            target_type="inbox_event",
+            target_id=str(event.id),
+            details={"previous_error": event.error},
+        )
     )
     session.commit()
     return event

@@ -68,7 +68,9 @@ def ensure_property(session: Session, code: str, name: str | None) -> Property:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
-        insert(Property).values(code=code, name=name or code, timezone="UTC").on_conflict_do_nothing()
+        insert(Property)
+        .values(code=code, name=name or code, timezone="UTC")
+        .on_conflict_do_nothing()
     )
     return session.scalar(select(Property).where(Property.code == code))
 
@@ -135,7 +137,9 @@ def ingest_reservation(
 def _seen_versions(session: Session, stay: Stay) -> set[str]:
     if stay.id is None:
         return set()
-    return set(session.scalars(select(StayVersion.version_key).where(StayVersion.stay_id == stay.id)))
+    return set(
+        session.scalars(select(StayVersion.version_key).where(StayVersion.stay_id == stay.id))
+    )
 
 
 def _apply_fields(stay: Stay, reservation: CanonicalReservation, key: str) -> None:
@@ -179,7 +183,9 @@ def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
         stay.guests.remove(seat)
     session.flush()
     for position, profile in enumerate(resolved):
-        stay.guests.append(StayGuest(profile_id=profile.id, position=position, is_primary=profile is primary))
+        stay.guests.append(
+            StayGuest(profile_id=profile.id, position=position, is_primary=profile is primary)
+        )
     versions["guests"] = key
     stay.field_versions = versions
 

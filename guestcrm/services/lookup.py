@@ -24,7 +24,9 @@ def find_by_email(session: Session, email: str) -> list[GuestProfile]:
     return _by_contact(session, "email", normalized)
 
 
-def find_by_phone(session: Session, phone: str, default_region: str | None = None) -> list[GuestProfile]:
+def find_by_phone(
+    session: Session, phone: str, default_region: str | None = None
+) -> list[GuestProfile]:
     normalized = normalize_phone(phone, default_region)
     if not normalized:
         return []
@@ -33,7 +35,9 @@ def find_by_phone(session: Session, phone: str, default_region: str | None = Non
 
 def find_by_loyalty(session: Session, number: str) -> list[GuestProfile]:
     ids = session.scalars(
-        select(ExternalId.profile_id).where(ExternalId.kind == "loyalty", ExternalId.value == number.strip())
+        select(ExternalId.profile_id).where(
+            ExternalId.kind == "loyalty", ExternalId.value == number.strip()
+        )
     )
     return _live_unique(session, ids)
 

@@ -91,5 +91,3 @@ def _contact_row(contact: ContactPoint) -> dict:
         "value_normalized": contact.value_normalized,
         "source": contact.source,
     }
-
-

@@ -48,11 +48,23 @@ def create_staff(
             prop = Property(code=code, name=code)
             session.add(prop)
         properties.append(prop)
-    user = StaffUser(email=address, name=name, password_hash=_hasher.hash(password), role=role,
-                     properties=properties)
+    user = StaffUser(
+        email=address,
+        name=name,
+        password_hash=_hasher.hash(password),
+        role=role,
+        properties=properties,
+    )
     session.add(user)
-    session.add(AuditEntry(actor=actor, action="staff.create", target_type="staff_user",
-                           target_id=address, details={"role": role, "properties": property_codes}))
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action="staff.create",
+            target_type="staff_user",
+            target_id=address,
+            details={"role": role, "properties": property_codes},
+        )
+    )
     session.commit()
     return user
 

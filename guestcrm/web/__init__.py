@@ -9,15 +9,16 @@ from flask_wtf.csrf import CSRFError
 from guestcrm.extensions import db, login_manager
 from guestcrm.models import StaffUser
 
-ROLE_HOME = {"admin": "admin.inbox", "front_desk": "admin.inbox", "revenue_manager": "admin.inbox"}
+ROLE_HOME = {"admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "admin.inbox"}
 
 
 def register_web(app: Flask) -> None:
-    from guestcrm.web import admin, api, auth, webhooks
+    from guestcrm.web import admin, api, auth, desk, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(desk.bp)
     api.init_api(app)
 
     login_manager.login_view = "auth.login"
@@ -42,8 +43,12 @@ def register_web(app: Flask) -> None:
     def csrf_error(err):
         return render_template("error.html", code=400, message=err.description), 400
 
-    for code, message in ((403, "You do not have access to this page."), (404, "Not found."),
-                          (413, "Too large."), (429, "Too many attempts; wait a minute.")):
+    for code, message in (
+        (403, "You do not have access to this page."),
+        (404, "Not found."),
+        (413, "Too large."),
+        (429, "Too many attempts; wait a minute."),
+    ):
         app.register_error_handler(code, _page(code, message))
 
     @app.after_request

@@ -32,9 +32,13 @@ def inbox():
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     counts = dict(
-        db.session.execute(select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all()
+        db.session.execute(
+            select(InboxEvent.status, func.count()).group_by(InboxEvent.status)
+        ).all()
     )
-    return render_template("admin/inbox.html", events=events, status=status, counts=counts, page=page)
+    return render_template(
+        "admin/inbox.html", events=events, status=status, counts=counts, page=page
+    )
 
 
 @bp.get("/inbox/<int:event_id>")

@@ -12,7 +12,9 @@ from guestcrm.services.credentials import find_api_token
 from guestcrm.services.lookup import find_by_email, find_by_loyalty, find_by_phone, live_profile
 
 api = Api()
-bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Guest profiles for booking engines")
+bp = Blueprint(
+    "api", __name__, url_prefix="/api/v1", description="Guest profiles for booking engines"
+)
 SECURITY = [{"bearerAuth": []}]
 
 
@@ -28,7 +30,9 @@ def init_api(app: Flask) -> None:
 def require_token() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    row = find_api_token(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
+    row = (
+        find_api_token(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
+    )
     if row is None:
         abort(401, message="a valid API token is required (Authorization: Bearer <token>)")
     db.session.commit()
@@ -61,3 +65,6 @@ class GuestSearch(MethodView):
         else:
             found = find_by_loyalty(db.session, query["loyalty_id"])
         return {"guests": found}
+
+
+from guestcrm.web import api_arrivals  # noqa: E402,F401  (registers /arrivals on bp)

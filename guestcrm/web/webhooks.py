@@ -73,7 +73,10 @@ def _authenticate(name: str) -> str | None:
     if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
         return None
     ok = check_webhook_basic(
-        db.session, name, auth.username, auth.password,
+        db.session,
+        name,
+        auth.username,
+        auth.password,
         current_app.config["WEBHOOK_ENV_CREDENTIALS"],
     )
     db.session.rollback()
@@ -95,7 +98,9 @@ def _vendor_headers() -> dict[str, str]:
 
 def _refuse(connector, reason: str, status: int) -> Response:
     body, content_type, proto_status = connector.error_response(reason)
-    return Response(body, status=status if status != 400 else proto_status, content_type=content_type)
+    return Response(
+        body, status=status if status != 400 else proto_status, content_type=content_type
+    )
 
 
 def _plain(text: str, status: int) -> Response:

@@ -24,7 +24,9 @@ def test_a_reservation_creates_a_stay_and_a_profile(db_session):
     profile = db_session.get(GuestProfile, stay.profile_id)
     assert (profile.first_name, profile.last_name) == ("Anna", "Huber")
     assert [c.value_normalized for c in profile.contacts] == ["anna.huber@mail.test"]
-    assert profile.completed_stays == 1 and profile.nights == 2 and profile.spend == Decimal("200.00")
+    assert (
+        profile.completed_stays == 1 and profile.nights == 2 and profile.spend == Decimal("200.00")
+    )
 
 
 def test_a_duplicate_delivery_changes_nothing(db_session):
@@ -46,7 +48,9 @@ def test_an_older_version_after_a_newer_one_does_not_win(db_session):
 
 def test_a_cancellation_keeps_the_stay_and_its_history(db_session):
     ingest_reservation(db_session, reservation("R1"))
-    cancel = reservation("R1", status="cancelled", modified_at="2026-01-03T00:00:00+00:00", guests=[])
+    cancel = reservation(
+        "R1", status="cancelled", modified_at="2026-01-03T00:00:00+00:00", guests=[]
+    )
     ingest_reservation(db_session, cancel)
     stay = db_session.scalar(select(Stay))
     assert stay.status == "cancelled" and stay.profile_id is not None and stay.nights == 2
@@ -59,10 +63,21 @@ def test_a_cancellation_keeps_the_stay_and_its_history(db_session):
 def test_every_delivery_order_converges_on_the_same_stay(app, db_session):
     versions = [
         reservation("R9", nights=2, modified_at="2026-01-01T00:00:00+00:00", email="a@mail.test"),
-        reservation("R9", nights=3, modified_at="2026-01-02T00:00:00+00:00", email="b@mail.test",
-                    room_type="DBL"),
-        reservation("R9", status="cancelled", modified_at="2026-01-03T00:00:00+00:00", guests=[],
-                    dates=False, amount=None),
+        reservation(
+            "R9",
+            nights=3,
+            modified_at="2026-01-02T00:00:00+00:00",
+            email="b@mail.test",
+            room_type="DBL",
+        ),
+        reservation(
+            "R9",
+            status="cancelled",
+            modified_at="2026-01-03T00:00:00+00:00",
+            guests=[],
+            dates=False,
+            amount=None,
+        ),
     ]
     results = set()
     for order in itertools.permutations(versions):
@@ -72,14 +87,18 @@ def test_every_delivery_order_converges_on_the_same_stay(app, db_session):
         stay = db_session.scalar(select(Stay).where(Stay.external_id == "R9"))
         profile = db_session.get(GuestProfile, stay.profile_id)
         emails = tuple(sorted(c.value_normalized for c in profile.contacts))
-        results.add((stay.status, stay.nights, stay.room_type, emails, len(live_profiles(db_session))))
+        results.add(
+            (stay.status, stay.nights, stay.room_type, emails, len(live_profiles(db_session)))
+        )
         nested.rollback()
     assert results == {("cancelled", 3, "DBL", ("a@mail.test", "b@mail.test"), 1)}
 
 
 def test_the_same_email_at_two_hotels_is_one_profile(db_session):
     ingest_reservation(db_session, reservation("R1", property_code="H1"))
-    ingest_reservation(db_session, reservation("R2", property_code="H2", email="Anna.Huber@MAIL.test"))
+    ingest_reservation(
+        db_session, reservation("R2", property_code="H2", email="Anna.Huber@MAIL.test")
+    )
     (profile,) = live_profiles(db_session)
     assert profile.completed_stays == 2
 
@@ -87,7 +106,9 @@ def test_the_same_email_at_two_hotels_is_one_profile(db_session):
 def test_an_ota_relay_address_is_never_an_identity_key(db_session):
     relay = "x1y2z3@guest.booking.com"
     ingest_reservation(db_session, reservation("R1", first_name="Anna", email=relay))
-    ingest_reservation(db_session, reservation("R2", first_name="Anna", last_name="Other", email=relay))
+    ingest_reservation(
+        db_session, reservation("R2", first_name="Anna", last_name="Other", email=relay)
+    )
     profiles = live_profiles(db_session)
     assert len(profiles) == 2
     assert all(c.is_relay for p in profiles for c in p.contacts)
@@ -96,7 +117,9 @@ def test_an_ota_relay_address_is_never_an_identity_key(db_session):
 def test_a_phone_links_only_when_the_name_is_the_same(db_session):
     ingest_reservation(db_session, reservation("R1", email=None, phone="+43 660 1234567"))
     ingest_reservation(db_session, reservation("R2", email=None, phone="+436601234567"))
-    ingest_reservation(db_session, reservation("R3", email=None, first_name="Max", phone="+436601234567"))
+    ingest_reservation(
+        db_session, reservation("R3", email=None, first_name="Max", phone="+436601234567")
+    )
     assert sorted(p.first_name for p in live_profiles(db_session)) == ["Anna", "Max"]
 
 
@@ -125,8 +148,18 @@ def test_future_stays_are_upcoming_not_completed(db_session):
 
 def test_companions_share_the_stay_but_not_the_spend(db_session):
     guests = [
-        {"primary": True, "first_name": "Anna", "last_name": "Huber", "emails": [{"address": "a@mail.test"}]},
-        {"primary": False, "first_name": "Ben", "last_name": "Huber", "emails": [{"address": "b@mail.test"}]},
+        {
+            "primary": True,
+            "first_name": "Anna",
+            "last_name": "Huber",
+            "emails": [{"address": "a@mail.test"}],
+        },
+        {
+            "primary": False,
+            "first_name": "Ben",
+            "last_name": "Huber",
+            "emails": [{"address": "b@mail.test"}],
+        },
     ]
     ingest_reservation(db_session, reservation("R1", guests=guests))
     by_name = {p.first_name: p for p in live_profiles(db_session)}
