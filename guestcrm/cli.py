@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from guestcrm.extensions import db
 
@@ -28,6 +29,7 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option(
     "--role", required=True, type=click.Choice(["admin", "front_desk", "revenue_manager"])
@@ -60,6 +62,7 @@ def create_user(email, role, properties, name, password):
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("name")
 def create_token(name):
     """Create an API token for a machine client; the token is the last line printed."""
@@ -74,6 +77,7 @@ def create_token(name):
 
 
 @click.command("add-webhook-credential")
+@with_appcontext
 @click.argument("connector")
 @click.argument("name")
 def add_webhook_credential(connector, name):
@@ -96,9 +100,12 @@ def add_webhook_credential(connector, name):
 
 
 @click.command("import")
+@with_appcontext
 @click.option("--connector", required=True)
+@click.option("--hotel", default=None, help="Property code for messages that name none "
+              "(AlpineBits pull answers with cancellations).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def import_cmd(connector, files):
+def import_cmd(connector, hotel, files):
     """Ingest saved messages through the same path as webhooks."""
     from connectors.base import UnknownConnector
     from guestcrm.jobs import job_queue, process_event
@@ -114,7 +121,9 @@ def import_cmd(connector, files):
             click.echo(f"event {inbox_id}: processing failed ({exc})", err=True)
 
     try:
-        report = import_files(db.session, connector, files, enqueue, progress=click.echo)
+        report = import_files(
+            db.session, connector, files, enqueue, progress=click.echo, hotel_code=hotel
+        )
     except UnknownConnector:
         raise click.ClickException(f"unknown connector {connector!r}") from None
     click.echo(
@@ -127,6 +136,7 @@ def import_cmd(connector, files):
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--queue", "queues", multiple=True, default=("ingest", "default"))
 def worker(burst, queues):
@@ -141,30 +151,93 @@ def worker(burst, queues):
     reconcile()
     if not burst:
         _start_reconciler(current_app._get_current_object())
+        worker_pid = os.getpid()
+        os.register_at_fork(after_in_child=lambda: _die_with_parent(worker_pid))
     # SimpleWorker runs jobs in this process: no fork per job, one warm app and DB pool.
     SimpleWorker([jobs.queue(q) for q in queues], connection=jobs.connection()).work(
         burst=burst, with_scheduler=not burst
     )
 
 
+def _die_with_parent(worker_pid: int) -> None:
+    """In rq's forked scheduler process: exit when the worker dies.
+
+    The fork inherits the worker's open database sockets. A scheduler that outlived a killed
+    worker would keep them open, so PostgreSQL would never end the dead worker's transaction
+    and its row and advisory locks would block every other worker (found by
+    tests/integration/test_reliability.py).
+    """
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (AttributeError, OSError):
+        return
+    if os.getppid() != worker_pid:  # the worker died before the line above
+        os._exit(0)
+
+
 def _start_reconciler(app: Flask) -> None:
+    """A thread that re-enqueues stuck events and schedules the AlpineBits pulls."""
     interval = max(app.config["RECONCILE_AFTER_SECONDS"], 5)
+    pull_every = app.config["ALPINEBITS_PULL_SECONDS"]
 
     def loop() -> None:
-        from guestcrm.jobs import reconcile
+        from connectors.alpinebits_client import sources_from_env
+        from guestcrm.jobs import job_queue, pull_alpinebits, reconcile
 
-        stop = threading.Event()
+        stop, since_pull = threading.Event(), pull_every
         while not stop.wait(interval):
+            since_pull += interval
             with app.app_context():
                 try:
                     reconcile()
-                except Exception:  # noqa: BLE001  keep reconciling after a passing outage
+                    if since_pull >= pull_every:
+                        since_pull = 0
+                        for source in sources_from_env():
+                            job_queue().enqueue(pull_alpinebits, source.name, queue="default")
+                except Exception:  # noqa: BLE001  keep going after a passing outage
                     app.logger.exception("reconciler failed")
 
     threading.Thread(target=loop, name="reconciler", daemon=True).start()
 
 
+@click.command("pull-alpinebits")
+@with_appcontext
+@click.argument("names", nargs=-1)
+def pull_alpinebits_cmd(names):
+    """Poll the AlpineBits servers in GUESTCRM_ALPINEBITS_SOURCES now (all, or those named)."""
+    from connectors.alpinebits_client import AlpineBitsClient, sources_from_env
+    from connectors.base import ConnectorError
+    from guestcrm.services.pull import pull_guest_requests
+
+    try:
+        sources = [s for s in sources_from_env() if not names or s.name in names]
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not sources:
+        raise click.ClickException("no AlpineBits source configured (GUESTCRM_ALPINEBITS_SOURCES)")
+    failed = False
+    for source in sources:
+        try:
+            report = pull_guest_requests(db.session, AlpineBitsClient(source))
+        except ConnectorError as exc:
+            db.session.rollback()
+            click.echo(f"{source.name}: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(
+            f"{source.name}: {report.reservations} reservations, {report.status}, "
+            f"acknowledged {len(report.acknowledged)}"
+            + (f" ({report.error})" if report.error else "")
+        )
+    if failed:
+        raise SystemExit(1)
+
+
 @click.command("reconcile")
+@with_appcontext
 @click.option("--older-than", default=None, type=int, help="Seconds (default: setting).")
 def reconcile_cmd(older_than):
     """Re-enqueue events left `received` (e.g. Redis was down when they arrived)."""
@@ -175,6 +248,7 @@ def reconcile_cmd(older_than):
 
 
 @click.command("replay")
+@with_appcontext
 @click.argument("event_ids", nargs=-1, type=int)
 @click.option("--all-failed", is_flag=True)
 def replay_cmd(event_ids, all_failed):
@@ -207,6 +281,7 @@ def replay_cmd(event_ids, all_failed):
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--events", default=400, help="How many fake PMS events to load.")
 def demo_cmd(events):
     """Load demo data from the fake PMS and create the demo logins (idempotent)."""

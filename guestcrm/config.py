@@ -45,6 +45,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "JOB_QUEUE": os.environ.get("GUESTCRM_JOB_QUEUE", "ingest"),
         "JOB_TIMEOUT": _int("GUESTCRM_JOB_TIMEOUT", 120),
         "RECONCILE_AFTER_SECONDS": _int("GUESTCRM_RECONCILE_AFTER_SECONDS", 60),
+        "ALPINEBITS_PULL_SECONDS": _int("GUESTCRM_ALPINEBITS_PULL_SECONDS", 300),
         "API_TITLE": "GuestCRM API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -112,3 +112,18 @@ def reconcile(older_than_seconds: int | None = None) -> list[int]:
             except Exception:  # inline mode: the error is on the event already
                 log.exception("reconcile: event %s failed again", inbox_id)
         return ids
+
+
+def pull_alpinebits(source_name: str) -> dict:
+    """Poll one configured AlpineBits server (GUESTCRM_ALPINEBITS_SOURCES) and store what it has."""
+    from dataclasses import asdict
+
+    from connectors.alpinebits_client import AlpineBitsClient, sources_from_env
+    from guestcrm.extensions import db
+    from guestcrm.services.pull import pull_guest_requests
+
+    with _context():
+        sources = {s.name: s for s in sources_from_env()}
+        if source_name not in sources:
+            raise LookupError(f"no AlpineBits source named {source_name!r}")
+        return asdict(pull_guest_requests(db.session, AlpineBitsClient(sources[source_name])))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from connectors.alpinebits import POLLED_HOTEL_HEADER
 from connectors.base import get_connector
 from guestcrm.services.inbox import accept_message
 
@@ -27,6 +28,7 @@ def import_files(
     paths: Iterable[Path],
     enqueue: Callable[[int], None],
     progress: Callable[[str], None] = lambda _msg: None,
+    hotel_code: str | None = None,
 ) -> ImportReport:
     """Store each file as an inbox event (masked, deduplicated) and hand it to `enqueue`.
 
@@ -45,6 +47,8 @@ def import_files(
             progress(f"{path}: cannot read ({exc})")
             continue
         message = connector.from_file(body)
+        if hotel_code:
+            message.headers = {**message.headers, POLLED_HOTEL_HEADER: hotel_code}
         accepted = accept_message(session, connector_name, message, credential="cli", via="import")
         if accepted.duplicate:
             report.duplicates.append(accepted.event.id)

@@ -1,0 +1,93 @@
+"""The hotel side of AlpineBits GuestRequests: poll a channel's server, acknowledge what we stored.
+
+Pure HTTP: it never touches the database. `services/pull.py` stores what it fetches and only
+then acknowledges it, so a crash between the two means the server sends it again (harmless:
+ingest is idempotent), never that a reservation is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+
+from connectors.alpinebits_messages import (
+    ACTION_ACK,
+    ACTION_READ,
+    DEFAULT_VERSION,
+    build_notif_report,
+    build_read_request,
+)
+from connectors.base import ConnectorError
+
+SOURCES_ENV = "GUESTCRM_ALPINEBITS_SOURCES"
+
+
+@dataclass(frozen=True)
+class AlpineBitsSource:
+    """One AlpineBits server we poll for one hotel (credentials come from the environment)."""
+
+    name: str
+    url: str
+    user: str
+    password: str
+    hotel_code: str
+    hotel_name: str | None = None
+    version: str = DEFAULT_VERSION
+    client_id: str = "GuestCRM"
+
+
+def sources_from_env(environ: Mapping[str, str] = os.environ) -> list[AlpineBitsSource]:
+    """`GUESTCRM_ALPINEBITS_SOURCES`: a JSON list of objects with the fields of AlpineBitsSource."""
+    raw = environ.get(SOURCES_ENV, "").strip()
+    if not raw:
+        return []
+    try:
+        items = json.loads(raw)
+        return [AlpineBitsSource(**item) for item in items]
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{SOURCES_ENV} is not a JSON list of AlpineBits sources: {exc}") from exc
+
+
+class AlpineBitsClient:
+    def __init__(
+        self, source: AlpineBitsSource, http: requests.Session | None = None, timeout: float = 30.0
+    ) -> None:
+        self.source = source
+        self.http = http or requests.Session()
+        self.timeout = timeout
+
+    def read_guest_requests(self, since: datetime | None = None) -> bytes:
+        """The server's OTA_ResRetrieveRS with the guest requests not yet acknowledged."""
+        request = build_read_request(self.source.hotel_code, self.source.hotel_name, since)
+        return self._post(ACTION_READ, request)
+
+    def acknowledge(self, acks: Iterable[tuple[str, str]], refused: Mapping[str, str]) -> bytes:
+        return self._post(ACTION_ACK, build_notif_report(list(acks), refused))
+
+    def _post(self, action: str, xml: bytes) -> bytes:
+        try:
+            response = self.http.post(
+                self.source.url,
+                files={"action": (None, action), "request": (None, xml, "application/xml")},
+                auth=(self.source.user, self.source.password),
+                headers={
+                    "X-AlpineBits-ClientProtocolVersion": self.source.version,
+                    "X-AlpineBits-ClientID": self.source.client_id,
+                },
+                timeout=self.timeout,
+            )
+        except requests.RequestException as exc:
+            raise ConnectorError(
+                f"{self.source.name}: cannot reach {self.source.url}: {exc}"
+            ) from exc
+        if response.status_code != 200 or response.content.startswith(b"ERROR:"):
+            detail = response.text[:300].strip()
+            raise ConnectorError(
+                f"{self.source.name}: {action} answered {response.status_code} {detail}"
+            )
+        return response.content
