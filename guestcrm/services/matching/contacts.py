@@ -88,17 +88,39 @@ def phone_region(country: str | None, default_region: str | None = None) -> str 
     return default_region
 
 
-@lru_cache(maxsize=262_144)
+_NON_DIGIT = re.compile(r"\D")
+
+
 def canonical_phone(raw: str | None, region: str | None = None) -> str | None:
     """E.164 when phonenumbers can parse it; bare significant digits otherwise; None if junk."""
     if not raw:
         return None
     text = raw.strip()
-    digits = re.sub(r"\D", "", text)
+    digits = _NON_DIGIT.sub("", text)
     if len(digits) < 6 or _REPEATED.match(digits) or digits in "0123456789012345678":
         return None
+    if text.startswith("+"):
+        return _international(digits, region)
     if text.startswith("00"):
-        text = "+" + text[2:]
+        return _international(digits[2:], region)
+    return _national(digits, region)
+
+
+@lru_cache(maxsize=262_144)
+def _international(digits: str, region: str | None) -> str | None:
+    # Most numbers arrive international; the calling code and length are all that matter.
+    for size in (1, 2, 3):
+        if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            return "+" + digits if 8 <= len(digits) <= 15 else None
+    return _parse("+" + digits, region, digits)
+
+
+@lru_cache(maxsize=262_144)
+def _national(digits: str, region: str | None) -> str | None:
+    return _parse(digits, region, digits)
+
+
+def _parse(text: str, region: str | None, digits: str) -> str | None:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -130,7 +152,7 @@ def parse_birth_date(raw: str | None, arrival: str | None = None) -> str | None:
     else:
         return None
     today = dt.date.today()
-    if not 1900 < year <= today.year or year < today.year - 115:
+    if not 1900 < year <= today.year:
         return None
     if month > 12 >= day and day > 0:  # year-day-month
         day, month = month, day

@@ -25,21 +25,24 @@ _PLACEHOLDERS = frozenset(
      "first name", "last name", "firstname", "lastname", "booker", "hotel guest", "gast"}
 )
 # Surname particles: kept in the joined surname, never a surname on their own.
-_PARTICLES = frozenset("van von de der den da di du la le del della dos das ten ter al el bin ben".split())
+_PARTICLES = frozenset(
+    "van von de der den da di du la le del della dos das ten ter al el bin ben".split()
+)
 _KEEP = re.compile(r"[^a-z0-9 ]+")
 
 # Diminutives the English `nicknames` data does not know; small on purpose (common in hotels).
 _EXTRA_NICKNAMES: dict[str, tuple[str, ...]] = {
     "johann": ("hans", "jo"), "johannes": ("hans", "jo"), "josef": ("sepp", "beppo"),
-    "giuseppe": ("beppe", "pino"), "francesco": ("franco", "cesco"), "francisco": ("paco", "pancho"),
-    "jose": ("pepe",), "aleksandr": ("sasha", "sascha"), "alexander": ("sasha", "sascha", "alex"),
-    "aleksandra": ("sasha", "sascha"), "alexandra": ("sasha", "sascha", "alex"),
-    "dmitry": ("dima",), "dmitri": ("dima",), "vladimir": ("vova", "volodya"),
-    "mikhail": ("misha",), "ekaterina": ("katya",), "yekaterina": ("katya",),
-    "katharina": ("kathi", "kati", "katja"), "elisabeth": ("lisa", "sissi", "elise"),
-    "wolfgang": ("wolf",), "friedrich": ("fritz",), "maximilian": ("max",),
-    "guillermo": ("memo",), "manuel": ("manolo",), "ignacio": ("nacho",), "enrique": ("quique",),
-    "georgios": ("giorgos", "george"), "konstantinos": ("kostas",), "dimitrios": ("dimitris",),
+    "giuseppe": ("beppe", "pino"), "francesco": ("franco", "cesco"),
+    "francisco": ("paco", "pancho"), "jose": ("pepe",), "aleksandr": ("sasha", "sascha"),
+    "alexander": ("sasha", "sascha", "alex"), "aleksandra": ("sasha", "sascha"),
+    "alexandra": ("sasha", "sascha", "alex"), "dmitry": ("dima",), "dmitri": ("dima",),
+    "vladimir": ("vova", "volodya"), "mikhail": ("misha",), "ekaterina": ("katya",),
+    "yekaterina": ("katya",), "katharina": ("kathi", "kati", "katja"),
+    "elisabeth": ("lisa", "sissi", "elise"), "wolfgang": ("wolf",), "friedrich": ("fritz",),
+    "maximilian": ("max",), "guillermo": ("memo",), "manuel": ("manolo",),
+    "ignacio": ("nacho",), "enrique": ("quique",), "georgios": ("giorgos", "george"),
+    "konstantinos": ("kostas",), "dimitrios": ("dimitris",),
 }
 
 
@@ -48,6 +51,7 @@ class NameParts:
     """A person's name reduced to what comparisons need."""
 
     given: str | None  # first given name token, folded
+    middle: str | None  # second given name ("Jochen" of Hans-Jochen), when there is one
     initial_only: bool  # the given name is a lone initial
     last: str | None  # surname, folded, spaces and hyphens removed
     last_tokens: tuple[str, ...]  # significant surname tokens, for double-barrelled names
@@ -58,7 +62,9 @@ class NameParts:
 def fold(text: str) -> str:
     """Lowercase ASCII words: transliterated, diacritics and symbols dropped."""
     # Symbols go before anyascii, which would spell an emoji out as ":grinning:".
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" or ch in " -.'" else " " for ch in text)
+    kept = "".join(
+        ch if unicodedata.category(ch)[0] in "LMN" or ch in " -.'" else " " for ch in text
+    )
     if any("\u0370" <= ch <= "\u03ff" for ch in kept):
         # Greek ου is written "ou" in passports; anyascii gives "oy".
         kept = kept.replace("ου", "ou").replace("Ου", "Ou").replace("ΟΥ", "OU")
@@ -99,6 +105,7 @@ def parse_name(first: str | None, last: str | None) -> NameParts:
     significant = tuple(t for t in last_tokens if t not in _PARTICLES and len(t) > 1)
     return NameParts(
         given=given,
+        middle=given_tokens[1] if len(given_tokens) > 1 and len(given_tokens[1]) > 1 else None,
         initial_only=given is not None and len(given) == 1,
         last=surname,
         last_tokens=significant,
