@@ -34,7 +34,7 @@ from connectors.alpinebits_messages import (
 )
 from connectors.base import ConnectorError, InboundMessage, ParseResult, register
 from connectors.ota_reservation import Outcome, ReservationContext, read_reservations
-from connectors.ota_xml import attr, find, findall, local_name, parse_xml, text
+from connectors.ota_xml import attr, find, findall, local_name, message_root, parse_xml, text
 
 __all__ = [
     "AlpineBitsConnector", "build_notif_report", "build_read_request", "handshake_response",
@@ -77,7 +77,8 @@ class AlpineBitsConnector:
         root = parse_xml(xml)
         if local_name(root) != ACTIONS[action]:
             raise ConnectorError(f"action {action} needs {ACTIONS[action]}, got {local_name(root)}")
-        return InboundMessage(body=xml, content_type="application/xml", action=action)
+        return InboundMessage(body=xml, content_type="application/xml", action=action,
+                              xml=(xml, root))
 
     def from_file(self, body: bytes) -> InboundMessage:
         """A saved push (OTA_HotelResNotifRQ) or pull answer (OTA_ResRetrieveRS)."""
@@ -105,16 +106,20 @@ class AlpineBitsConnector:
         if version not in SUPPORTED_VERSIONS:
             raise ConnectorError(f"unsupported AlpineBits version {version!r} "
                                  f"(supported: {', '.join(SUPPORTED_VERSIONS)})")
+        root = message_root(message)
         if self.validate:
-            errors = validate_against_xsd(message.body, version)
+            errors = validate_against_xsd(message.body, version, document=root)
             if errors:
                 raise ConnectorError(f"request is not valid AlpineBits {version}: {errors[0]}")
         hotel = _header(message.headers, POLLED_HOTEL_HEADER)
-        outcome = _read_root(parse_xml(message.body), hotel_code=hotel)
+        outcome = _read_root(root, hotel_code=hotel)
         if outcome.refused and not outcome.reservations:
             raise ConnectorError("no reservation could be used: " + "; ".join(
                 f"{key}: {reason}" for key, reason in outcome.refused))
-        return ParseResult(reservations=outcome.reservations, warnings=outcome.warnings)
+        return ParseResult(reservations=outcome.reservations, warnings=outcome.warnings,
+                           accepted=outcome.accepted, refused=outcome.refused,
+                           answer_facts={"root": local_name(root),
+                                         "Version": attr(root, "Version")})
 
     def dedupe_key(self, message: InboundMessage) -> str | None:
         return None  # AlpineBits messages carry no message id: the body hash dedupes
@@ -122,8 +127,12 @@ class AlpineBitsConnector:
     def accepted_response(self, message: InboundMessage) -> tuple[bytes, str]:
         if message.action == ACTION_PING:
             return handshake_response(message.body), "application/xml"
+        parsed = message.parsed
+        if parsed is not None and "root" in parsed.answer_facts:  # the door parse: reused
+            version = parsed.answer_facts.get("Version") or "1.000"
+            return notif_response(parsed.accepted, dict(parsed.refused), version), "application/xml"
         try:
-            root = parse_xml(message.body)
+            root = message_root(message)
             outcome = _read_root(root, hotel_code=_header(message.headers, POLLED_HOTEL_HEADER))
         except ConnectorError as exc:
             return notif_response([], {"request": str(exc)}), "application/xml"

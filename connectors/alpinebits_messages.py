@@ -63,15 +63,18 @@ def _schema(path: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(path, parser=_XSD_PARSER))
 
 
-def validate_against_xsd(xml_bytes: bytes, version: str = DEFAULT_VERSION) -> list[str]:
-    """Schema errors of a message for that AlpineBits version ([] when valid).
+def validate_against_xsd(xml_bytes: bytes, version: str = DEFAULT_VERSION,
+                         document: etree._Element | None = None) -> list[str]:
+    """Schema errors of a message for that AlpineBits version ([] when valid). `document`, when
+    given, is parse_xml(xml_bytes) done already (it is not parsed again).
 
     When the XSD is not installed, validation is skipped ([]): production must keep receiving.
     """
     path = xsd_path(version)
     if not path.is_file():
         return []
-    document = parse_xml(xml_bytes)
+    if document is None:
+        document = parse_xml(xml_bytes)
     schema = _schema(str(path))
     with _VALIDATION_LOCK:
         if schema.validate(document):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from guestcrm.schemas.reservation import CanonicalReservation
 
@@ -25,6 +25,11 @@ class InboundMessage:
     content_type: str = ""
     action: str | None = None  # AlpineBits `action` field
     headers: dict[str, str] = field(default_factory=dict)
+    # The parse done at the door (webhook), so the answer does not parse the message again.
+    parsed: ParseResult | None = field(default=None, repr=False, compare=False)
+    # (body, parsed XML root) kept by `extract` for `parse`; used only while `body` is that very
+    # object (connectors.ota_xml.message_root). Never stored.
+    xml: tuple[bytes, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -35,6 +40,11 @@ class ParseResult:
     echo_token: str | None = None
     # Per-reservation problems that did not stop the others (id -> reason).
     warnings: dict[str, str] = field(default_factory=dict)
+    # What the connector's accepted answer needs, so answering reads nothing again:
+    # (id, id type) taken, (id or position, reason) refused, facts of the message (root, ...).
+    accepted: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    answer_facts: dict[str, str | None] = field(default_factory=dict)
 
 
 class Connector(Protocol):
@@ -58,7 +68,7 @@ class Connector(Protocol):
         """The vendor's event/message id when it has one, else None (a body hash is used)."""
 
     def accepted_response(self, message: InboundMessage) -> tuple[bytes, str]:
-        """The body and content type answering a stored message."""
+        """The body and content type answering a stored message (reusing `message.parsed`)."""
 
     def error_response(self, reason: str) -> tuple[bytes, str, int]:
         """The body, content type and status answering a message refused before storing."""

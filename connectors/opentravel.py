@@ -23,6 +23,7 @@ from connectors.ota_xml import (
     find,
     findall,
     local_name,
+    message_root,
     parse_amount,
     parse_timestamp,
     parse_xml,
@@ -58,29 +59,38 @@ class OpenTravelConnector:
         root = parse_xml(body)
         if local_name(root) not in SUPPORTED_ROOTS:
             raise ConnectorError(_wrong_root(local_name(root)))
-        return InboundMessage(body=body, content_type=content_type or "application/xml")
+        return InboundMessage(body=body, content_type=content_type or "application/xml",
+                              xml=(body, root))
 
     def from_file(self, body: bytes) -> InboundMessage:
         """A saved OTA document; it is checked when it is processed, like any stored message."""
         return InboundMessage(body=body, content_type="application/xml")
 
     def parse(self, message: InboundMessage) -> ParseResult:
-        root = parse_xml(message.body)
+        root = message_root(message)
         outcome = read_message(root)
         if outcome.refused and not outcome.reservations:
             # Nothing in it can be ingested: refused at the door, a failed event if stored.
             raise ConnectorError("no reservation could be used: " + "; ".join(
                 f"{key}: {reason}" for key, reason in outcome.refused))
+        facts = {"root": local_name(root), **{key: attr(root, key) for key in ECHOED}}
         return ParseResult(reservations=outcome.reservations, echo_token=attr(root, "EchoToken"),
-                           warnings=outcome.warnings)
+                           warnings=outcome.warnings, accepted=outcome.accepted,
+                           refused=outcome.refused, answer_facts=facts)
 
     def dedupe_key(self, message: InboundMessage) -> str | None:
         # EchoToken is no message id: the OTA samples reuse "354" for different messages.
         return None
 
     def accepted_response(self, message: InboundMessage) -> tuple[bytes, str]:
+        parsed = message.parsed
+        if parsed is not None and "root" in parsed.answer_facts:  # the door parse: reused
+            facts = parsed.answer_facts
+            echo = {key: facts.get(key) for key in ECHOED}
+            body = answer(facts["root"], echo, parsed.accepted, parsed.warnings)
+            return body, "application/xml"
         try:
-            root = parse_xml(message.body)
+            root = message_root(message)
         except ConnectorError as exc:
             return error_answer(str(exc)), "application/xml"
         echo = {key: attr(root, key) for key in ECHOED}

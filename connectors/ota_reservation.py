@@ -24,7 +24,11 @@ from connectors.ota_room import (
 )
 from connectors.ota_xml import attr, find, findall, parse_timestamp
 from connectors.preferences import merge_preferences
-from guestcrm.schemas.reservation import CanonicalPreference, CanonicalReservation, load_reservation
+from guestcrm.schemas.reservation import (
+    CanonicalPreference,
+    CanonicalReservation,
+    ReservationSchema,
+)
 
 # ResStatus (AlpineBits HotelReservation, OTA HotelResStatusType and TransactionActionType) ->
 # canonical status; keys are lower-cased with spaces, dashes and underscores removed.
@@ -79,6 +83,11 @@ class ReservationContext:
     # better version stamp (LastModifyDateTime still wins when present).
     version_from_message: bool = False
 
+# What guestcrm.schemas.reservation.load_reservation does, with one schema instance: building
+# one per reservation (and its nested schemas on the first load) took ~0.45 ms of ~0.65 ms.
+# The schemas keep no state between loads, so the instance is shared (threads included).
+_RESERVATION_SCHEMA = ReservationSchema()
+
 
 @dataclass
 class Outcome:
@@ -95,7 +104,7 @@ def read_reservations(hotel_reservations: list[etree._Element], ctx: Reservation
         key = res_id or f"{PLACEHOLDER_KEY}{index}"
         try:
             drafts = draft_reservations(element, ctx)
-            reservations = [load_reservation(draft) for draft in drafts]
+            reservations = [_RESERVATION_SCHEMA.load(draft) for draft in drafts]
         except (RoomError, _Refused) as exc:
             _refuse(outcome, key, str(exc))
             continue

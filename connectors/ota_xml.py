@@ -18,7 +18,7 @@ import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from lxml import etree
 
-from connectors.base import ConnectorError
+from connectors.base import ConnectorError, InboundMessage
 
 OTA_NS = "http://www.opentravel.org/OTA/2003/05"
 # Bodies bigger than this are not reservation messages; the webhook's own limit is usually lower.
@@ -65,6 +65,17 @@ def parse_xml(body: bytes) -> etree._Element:
         return etree.fromstring(body, parser=_PARSER)
     except etree.XMLSyntaxError as exc:  # defusedxml and libxml2 disagree only on edge cases
         raise ConnectorError(f"malformed XML: {exc}") from None
+
+
+def message_root(message: InboundMessage) -> etree._Element:
+    """parse_xml(message.body), parsed once: the root is kept on the message (not stored) for as
+    long as its body is the very bytes object it was parsed from."""
+    kept = message.xml
+    if kept is not None and kept[0] is message.body:
+        return kept[1]
+    root = parse_xml(message.body)
+    message.xml = (message.body, root)
+    return root
 
 
 def local_name(element: etree._Element) -> str:

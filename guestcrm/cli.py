@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from datetime import date
 from pathlib import Path
 
 import click
@@ -24,8 +25,13 @@ def register_cli(app: Flask) -> None:
         reconcile_cmd,
         replay_cmd,
         demo_cmd,
+        pull_alpinebits_cmd,
+        nightly_cmd,
     ):
         app.cli.add_command(command)
+    from guestcrm.cli_identity import register as register_identity
+
+    register_identity(app)
 
 
 @click.command("create-user")
@@ -186,13 +192,17 @@ def _start_reconciler(app: Flask) -> None:
     def loop() -> None:
         from connectors.alpinebits_client import sources_from_env
         from guestcrm.jobs import job_queue, pull_alpinebits, reconcile
+        from guestcrm.jobs_value import nightly_value_job
 
-        stop, since_pull = threading.Event(), pull_every
+        stop, since_pull, last_nightly = threading.Event(), pull_every, date.today()
         while not stop.wait(interval):
             since_pull += interval
             with app.app_context():
                 try:
                     reconcile()
+                    if date.today() != last_nightly:  # each worker's loop; see docs
+                        last_nightly = date.today()
+                        job_queue().enqueue(nightly_value_job, queue="default")
                     if since_pull >= pull_every:
                         since_pull = 0
                         for source in sources_from_env():
@@ -234,6 +244,23 @@ def pull_alpinebits_cmd(names):
         )
     if failed:
         raise SystemExit(1)
+
+
+@click.command("nightly")
+@with_appcontext
+def nightly_cmd():
+    """Recompute every profile's counters and value and rank the pyramid (workers run it daily)."""
+    from guestcrm.jobs_value import nightly_value_job
+
+    batches = nightly_value_job()
+    click.echo(f"nightly value pass: {batches} batches " + (
+        "done" if job_queue_inline() else "queued for the workers"))
+
+
+def job_queue_inline() -> bool:
+    from guestcrm.jobs import job_queue
+
+    return job_queue().inline
 
 
 @click.command("reconcile")
@@ -285,7 +312,10 @@ def replay_cmd(event_ids, all_failed):
 @click.option("--events", default=400, help="How many fake PMS events to load.")
 def demo_cmd(events):
     """Load demo data from the fake PMS and create the demo logins (idempotent)."""
-    from guestcrm.services.demo import load_demo
+    from guestcrm.services.demo import DemoRefused, load_demo
 
-    for line in load_demo(db.session, events=events):
-        click.echo(line)
+    try:
+        for line in load_demo(db.session, events=events):
+            click.echo(line)
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc

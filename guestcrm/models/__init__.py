@@ -9,8 +9,25 @@ from guestcrm.models.guest import (
     MergeRecord,
     Preference,
 )
+from guestcrm.models.identity import (
+    MatchModelRow,
+    NotSamePair,
+    ProfileBlockingKey,
+    ProfileMatchRecord,
+    ReviewTask,
+)
 from guestcrm.models.inbox import InboxEvent
 from guestcrm.models.property import Property
+from guestcrm.models.recognition import (
+    CrmSetting,
+    DeskEvent,
+    GuestPropertyValue,
+    GuestValue,
+    OutboundNotification,
+    RfmSegmentAction,
+    VipAssignment,
+    VipLevel,
+)
 from guestcrm.models.staff import ApiToken, StaffUser, WebhookCredential
 from guestcrm.models.stay import Stay, StayGuest, StayVersion
 
@@ -19,15 +36,28 @@ __all__ = [
     "AuditEntry",
     "Complaint",
     "ContactPoint",
+    "CrmSetting",
+    "DeskEvent",
     "ExternalId",
     "GuestProfile",
+    "GuestPropertyValue",
+    "GuestValue",
     "InboxEvent",
+    "MatchModelRow",
     "MergeRecord",
+    "NotSamePair",
+    "OutboundNotification",
     "Preference",
+    "ProfileBlockingKey",
+    "ProfileMatchRecord",
     "Property",
+    "ReviewTask",
+    "RfmSegmentAction",
     "StaffUser",
     "Stay",
     "StayGuest",
     "StayVersion",
+    "VipAssignment",
+    "VipLevel",
     "WebhookCredential",
 ]

@@ -97,6 +97,8 @@ class ContactPoint(db.Model):
     is_valid: Mapped[bool] = mapped_column(Boolean, default=True)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     marketing_consent: Mapped[bool | None] = mapped_column(Boolean)
+    # When the guest last answered (vendor time): an older answer delivered late must not win.
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     source: Mapped[str] = mapped_column(String(32))
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

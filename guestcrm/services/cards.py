@@ -43,15 +43,30 @@ _JSON_MEMBER = re.compile(
 _RUN = re.compile(rb"(?<![0-9])\+?[0-9]+(?:[ -][0-9]+)*")
 _DIGIT = re.compile(rb"[0-9]")
 _MAX_PASSES = 5
+# Quick pre-checks, each a necessary condition of one pass changing anything: a named
+# attribute/element (any case), a JSON member (`"key":`), a run holding at least PAN_MIN
+# digits from its first one that is no "+" phone number (see _card_windows).
+_LOWER_NAMES = tuple(n.lower().encode() for n in CARD_NUMBER_NAMES + SECRET_NAMES)
+_JSON_HINT = re.compile(rb'"\s*:')
+_LONG_RUN_HINT = re.compile(
+    rb"[0-9](?<![0-9]{2})(?<![^0-9]\+[0-9])(?<!^\+[0-9])(?:[ -]?[0-9]){%d}" % (PAN_MIN - 1)
+)
 
 
 def mask_card_data(body: bytes) -> bytes:
     """The body with card numbers (last 4 digits kept), CVVs, PINs and passwords masked."""
     if not body:
         return body
-    masked = _ATTRIBUTE.sub(_mask_attribute, body)
-    masked = _ELEMENT.sub(_mask_element, masked)
-    masked = _JSON_MEMBER.sub(_mask_json_member, masked)
+    masked = body
+    # Each pass runs only when its hint is in its input: skipping it then changes nothing.
+    lowered = masked.lower()  # ASCII only, like the IGNORECASE of the patterns on bytes
+    if any(name in lowered for name in _LOWER_NAMES):
+        masked = _ATTRIBUTE.sub(_mask_attribute, masked)
+        masked = _ELEMENT.sub(_mask_element, masked)
+    if _JSON_HINT.search(masked):
+        masked = _JSON_MEMBER.sub(_mask_json_member, masked)
+    if not _LONG_RUN_HINT.search(masked):
+        return masked
     for _ in range(_MAX_PASSES):  # masking can expose a new run next to the kept digits
         again = _RUN.sub(_mask_run, masked)
         if again == masked:

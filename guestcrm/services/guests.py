@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from guestcrm.models import ContactPoint, ExternalId, GuestProfile, Preference
 from guestcrm.models.types import utcnow
 from guestcrm.schemas.reservation import CanonicalGuest, CanonicalPreference
+from guestcrm.services.fuzzy import note_resolved
 from guestcrm.services.identity import GuestKeys, _first_names_agree, find_profiles, name_key
 from guestcrm.services.merge import merge_profiles
+from guestcrm.services.not_same import drop_not_same
 from guestcrm.services.profiles import apply_values, guest_values
 
 
@@ -40,6 +42,7 @@ def resolve_guest(
         candidates = sorted(
             {p.id: p for p in [*candidates, same_seat]}.values(), key=lambda p: p.id
         )
+    candidates = drop_not_same(session, candidates, keys)
     if candidates:
         profile = candidates[0]
         for other in candidates[1:]:
@@ -49,6 +52,7 @@ def resolve_guest(
         session.add(profile)
         session.flush()
     enrich_profile(session, profile, guest, keys, version, seen_at or utcnow(), source)
+    note_resolved(session, profile, is_new=not candidates)  # fuzzy match + index: settle_identity
     return profile
 
 
@@ -99,16 +103,17 @@ def _touch_contact(profile, existing, kind, raw, normalized, seen_at, source, **
             source=source,
             first_seen=seen_at,
             last_seen=seen_at,
+            consent_at=seen_at if flags.get("marketing_consent") is not None else None,
             **flags,
         )
         profile.contacts.append(contact)
         existing[(kind, normalized)] = contact
         return
     contact.first_seen = min(contact.first_seen, seen_at)
-    if seen_at >= contact.last_seen:
-        contact.last_seen = seen_at
-        if flags.get("marketing_consent") is not None:
-            contact.marketing_consent = flags["marketing_consent"]
+    contact.last_seen = max(contact.last_seen, seen_at)
+    consent = flags.get("marketing_consent")
+    if consent is not None and (contact.consent_at is None or seen_at >= contact.consent_at):
+        contact.marketing_consent, contact.consent_at = consent, seen_at
 
 
 def add_preferences(

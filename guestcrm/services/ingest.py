@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 from guestcrm.models import GuestProfile, Property, Stay, StayGuest, StayVersion
 from guestcrm.schemas.reservation import STATUS_RANK, CanonicalReservation
 from guestcrm.services.counters import recompute_counters
+from guestcrm.services.fuzzy import settle_identity
 from guestcrm.services.guests import add_preferences, resolve_guest
 from guestcrm.services.identity import guest_keys
 from guestcrm.services.locks import lock_keys
 
 STAY_FIELDS = (
+    "channel",
     "arrival",
     "departure",
     "room_type",
@@ -113,9 +115,9 @@ def ingest_reservation(
         stay.version_key = key
         stay.vendor_modified_at = reservation.modified_at
         stay.vendor_sequence = reservation.sequence
-        stay.channel = reservation.channel
     _apply_fields(stay, reservation, key)
     _attach_guests(session, stay, reservation, keys, key, is_new)
+    settle_identity(session, prop.id)
 
     session.add(
         StayVersion(
@@ -134,6 +136,11 @@ def ingest_reservation(
     return IngestOutcome(stay=stay, applied=True, profile_ids=touched)
 
 
+def _channel_unknown(reservation: CanonicalReservation) -> bool:
+    # A message that names no channel (a bare cancellation) says nothing about the booking's.
+    return reservation.channel == "other" and not reservation.channel_name
+
+
 def _seen_versions(session: Session, stay: Stay) -> set[str]:
     if stay.id is None:
         return set()
@@ -146,7 +153,7 @@ def _apply_fields(stay: Stay, reservation: CanonicalReservation, key: str) -> No
     versions = dict(stay.field_versions or {})
     for name in STAY_FIELDS:
         value = getattr(reservation, name)
-        if value is None or value == []:
+        if value is None or value == [] or (name == "channel" and _channel_unknown(reservation)):
             continue
         if key > versions.get(name, ""):
             setattr(stay, name, value)
@@ -174,7 +181,9 @@ def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
         )
         resolved.append(profile)
         if position == primary_at:
-            add_preferences(profile, reservation.preferences, seen_at, first_time_for_stay=is_new)
+            # The first version with guests counts, even when a bare cancellation made the stay.
+            add_preferences(profile, reservation.preferences, seen_at,
+                            first_time_for_stay=not seats)
     if not newest_guests:
         return
     primary = resolved[primary_at]

@@ -7,13 +7,13 @@ from sqlalchemy.orm import Session
 
 from guestcrm.models import (
     AuditEntry,
-    ContactPoint,
     GuestProfile,
     MergeRecord,
     Stay,
     StayGuest,
 )
 from guestcrm.services.profiles import absorb_fields, profile_snapshot
+from guestcrm.services.row_images import row_image
 
 
 def merge_profiles(
@@ -33,10 +33,15 @@ def merge_profiles(
             moved.setdefault("contacts", []).append(contact.id)
             contact.profile = survivor
             continue
+        # Full images of the dropped row and of the twin before it absorbed it: unmerge
+        # puts both back exactly (services/unmerge.py).
+        dropped.append({"table": "contact_point", "row": row_image(contact),
+                        "twin": row_image(twin)})
         twin.verified = twin.verified or contact.verified
         twin.first_seen = min(twin.first_seen, contact.first_seen)
         twin.last_seen = max(twin.last_seen, contact.last_seen)
-        dropped.append(_contact_row(contact))
+        if contact.consent_at and (twin.consent_at is None or contact.consent_at > twin.consent_at):
+            twin.marketing_consent, twin.consent_at = contact.marketing_consent, contact.consent_at
         merged.contacts.remove(contact)
     for ext in list(merged.external_ids):
         moved.setdefault("external_ids", []).append(ext.id)
@@ -48,9 +53,10 @@ def merge_profiles(
             moved.setdefault("preferences", []).append(pref.id)
             pref.profile = survivor
         else:
+            dropped.append({"table": "preference", "row": row_image(pref),
+                            "twin": row_image(twin)})
             twin.times_seen += pref.times_seen
             twin.last_seen = max(twin.last_seen, pref.last_seen)
-            dropped.append({"table": "preference", "key": [pref.property_id, pref.key, pref.value]})
             merged.preferences.remove(pref)
     for complaint in list(merged.complaints):
         moved.setdefault("complaints", []).append(complaint.id)
@@ -81,13 +87,3 @@ def merge_profiles(
     )
     session.flush()
     return record
-
-
-def _contact_row(contact: ContactPoint) -> dict:
-    return {
-        "table": "contact_point",
-        "kind": contact.kind,
-        "value_raw": contact.value_raw,
-        "value_normalized": contact.value_normalized,
-        "source": contact.source,
-    }

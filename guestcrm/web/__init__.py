@@ -9,16 +9,17 @@ from flask_wtf.csrf import CSRFError
 from guestcrm.extensions import db, login_manager
 from guestcrm.models import StaffUser
 
-ROLE_HOME = {"admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "admin.inbox"}
+ROLE_HOME = {"admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "desk.settings"}
 
 
 def register_web(app: Flask) -> None:
-    from guestcrm.web import admin, api, auth, desk, webhooks
+    from guestcrm.web import admin, api, auth, desk, review, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(review.bp)
     api.init_api(app)
 
     login_manager.login_view = "auth.login"

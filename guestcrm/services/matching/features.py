@@ -45,10 +45,17 @@ class PairFeatures:
         return len(self.left)
 
 
+def _workers(n: int) -> int:
+    # Starting rapidfuzz's thread pool costs ~0.3-0.8 ms a call: worth it for a batch run,
+    # most of the latency budget when one reservation is scored against a few candidates.
+    return -1 if n >= 2000 else 1
+
+
 def _jw(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if len(a) == 0:
         return np.zeros(0, dtype=np.float32)
-    return process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=-1)
+    return process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity,
+                          workers=_workers(len(a)))
 
 
 def _both(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -225,7 +232,7 @@ def _one_edit(strings: np.ndarray, left: np.ndarray, right: np.ndarray, mask: np
     if len(idx):
         dist = process.cpdist(
             strings[left[idx]], strings[right[idx]], scorer=OSA.distance, score_cutoff=2,
-            workers=-1,
+            workers=_workers(len(idx)),
         )
         out[idx] = dist <= 1
     return out
@@ -240,7 +247,7 @@ def _address_levels(c: RecordColumns, left: np.ndarray, right: np.ndarray):
     if len(idx):
         sim[idx] = process.cpdist(
             c.street_str[left[idx]], c.street_str[right[idx]],
-            scorer=fuzz.ratio, score_cutoff=70, workers=-1,
+            scorer=fuzz.ratio, score_cutoff=70, workers=_workers(len(idx)),
         ) / 100.0
     # Same house number: extra words on one side (a building or village name) do not count.
     h_l, h_r = c.house[left], c.house[right]
@@ -248,7 +255,7 @@ def _address_levels(c: RecordColumns, left: np.ndarray, right: np.ndarray):
     if len(idx):
         sim[idx] = np.maximum(sim[idx], process.cpdist(
             c.street_str[left[idx]], c.street_str[right[idx]],
-            scorer=fuzz.token_set_ratio, score_cutoff=70, workers=-1,
+            scorer=fuzz.token_set_ratio, score_cutoff=70, workers=_workers(len(idx)),
         ) / 100.0)
     # Another house number is another house, however alike the street names.
     same_house = ~((h_l >= 0) & (h_r >= 0) & (h_l != h_r))

@@ -1,0 +1,18 @@
+"""What follows a processed PMS message, in the same transaction: the guests' value figures
+and, for stays the PMS reports checked in, the live alert on the desk boards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from guestcrm.services.desk import record_pms_checkins
+from guestcrm.services.value import recompute_value
+
+
+def after_stays_changed(
+    session: Session, stay_ids: Iterable[int], profile_ids: Iterable[int]
+) -> None:
+    recompute_value(session, profile_ids)
+    record_pms_checkins(session, list(stay_ids))

@@ -1,0 +1,119 @@
+"""The database side of blocking: a profile as matcher records, and its rows in the
+blocking-key table, kept current whenever the profile's data changes.
+
+Call `refresh_match_index(session, ids)` after anything that changes a profile's names,
+contacts, ids or address (ingest, merge, unmerge, staff edits); tombstones (merged profiles)
+lose their rows, so candidates found through the table are always live profiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from guestcrm.models import GuestProfile, ProfileBlockingKey, ProfileMatchRecord
+from guestcrm.services.matching import GuestRecord, MatchSettings, normalize
+from guestcrm.services.matching.blocking import blocking_keys
+
+# A profile with many emails/phones is scored as a few records (best one counts); more than
+# this adds cost on the latency path and little evidence.
+MAX_RECORDS = 4
+
+
+def profile_records(profile: GuestProfile) -> list[GuestRecord]:
+    """The profile as matcher records: its newest email and phone first, then one record per
+    further email or phone, so a guest found through an older address is scored on it."""
+    contacts = sorted(profile.contacts, key=lambda c: (c.last_seen, c.id), reverse=True)
+    emails = [c.value_normalized for c in contacts
+              if c.kind == "email" and not c.is_relay and c.is_valid]
+    phones = [c.value_normalized for c in contacts if c.kind == "phone" and c.is_valid]
+    loyalty = next((e.value for e in profile.external_ids if e.kind == "loyalty"), None)
+    base = {
+        "source": "profile",
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "birth_date": profile.birth_date.isoformat() if profile.birth_date else None,
+        "street": profile.street,
+        "city": profile.city,
+        "postal_code": profile.postal_code,
+        "country": profile.country,
+        "language": profile.language,
+        "loyalty_id": loyalty,
+    }
+    first_email = emails[0] if emails else None
+    first_phone = phones[0] if phones else None
+    variants = [(first_email, first_phone)]
+    variants += [(e, first_phone) for e in emails[1:]]
+    variants += [(first_email, p) for p in phones[1:]]
+    out = []
+    for i, (email, phone) in enumerate(variants[:MAX_RECORDS]):
+        rid = str(profile.id) if i == 0 else f"{profile.id}#{i}"
+        out.append(GuestRecord(record_id=rid, email=email, phone=phone, **base))
+    return out
+
+
+def record_keys(records: Iterable[GuestRecord], settings: MatchSettings | None = None) -> set[str]:
+    s = settings or MatchSettings()
+    keys: set[str] = set()
+    for rec in records:
+        keys.update(blocking_keys(normalize(rec, s.default_region, s.relay_domains)))
+    return {k for k in keys if len(k) <= 255}
+
+
+def records_to_json(records: list[GuestRecord]) -> list[dict]:
+    return [{k: v for k, v in asdict(r).items() if v is not None} for r in records]
+
+
+def records_from_json(rows: list[dict]) -> list[GuestRecord]:
+    return [GuestRecord(**row) for row in rows]
+
+
+def refresh_match_index(session: Session, profile_ids: Iterable[int]) -> None:
+    """Rewrite the blocking keys and match records of these profiles (live ones only)."""
+    ids = sorted(set(profile_ids))
+    if not ids:
+        return
+    session.flush()
+    for profile_id in ids:
+        profile = session.get(GuestProfile, profile_id)
+        live = profile is not None and profile.merged_into_id is None
+        records = profile_records(profile) if live else []
+        wanted = record_keys(records) if live else set()
+        current = set(session.scalars(
+            select(ProfileBlockingKey.key).where(ProfileBlockingKey.profile_id == profile_id)
+        ))
+        stale = current - wanted
+        if stale:
+            session.execute(delete(ProfileBlockingKey).where(
+                ProfileBlockingKey.profile_id == profile_id, ProfileBlockingKey.key.in_(stale)))
+        fresh = wanted - current
+        if fresh:
+            session.execute(insert(ProfileBlockingKey),
+                            [{"profile_id": profile_id, "key": k} for k in sorted(fresh)])
+        row = session.get(ProfileMatchRecord, profile_id)
+        if not live:
+            if row is not None:
+                session.delete(row)
+        elif row is None:
+            session.add(ProfileMatchRecord(profile_id=profile_id,
+                                           records=records_to_json(records)))
+        else:
+            row.records = records_to_json(records)
+    session.flush()
+
+
+def rebuild_match_index(session: Session, batch: int = 1000, progress=None) -> int:
+    """Every live profile's rows, from scratch (after an upgrade or a bulk load)."""
+    session.execute(delete(ProfileBlockingKey))
+    session.execute(delete(ProfileMatchRecord))
+    ids = list(session.scalars(
+        select(GuestProfile.id).where(GuestProfile.merged_into_id.is_(None)).order_by(GuestProfile.id)
+    ))
+    for start in range(0, len(ids), batch):
+        refresh_match_index(session, ids[start:start + batch])
+        if progress:
+            progress(f"indexed {min(start + batch, len(ids))}/{len(ids)} profiles")
+    return len(ids)

@@ -1,0 +1,254 @@
+"""Guest value: what a guest has brought, where they sit in the pyramid and RFM grid, and LTV.
+
+The figures are pure functions over plain `StayFact`s; the DB functions below load the stays of
+a few profiles in one query, recompute and store `guest_value` / `guest_property_value`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from guestcrm.models import (
+    GuestPropertyValue,
+    GuestValue,
+    Stay,
+    StayGuest,
+)
+from guestcrm.models.types import utcnow
+from guestcrm.services.counters import stay_happened
+from guestcrm.services.value_settings import (
+    FREQUENCY_CLASSES,
+    RECENCY_CLASSES,
+    TIERS,
+    ValueSettings,
+    load_value_settings,
+    segment_code,
+)
+from guestcrm.services.vip import suggest_vip_levels
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+OTA_KINDS = ("ota", "gds")
+
+
+@dataclass(frozen=True)
+class StayFact:
+    property_id: int
+    status: str
+    arrival: date | None
+    departure: date | None
+    nights: int = 0
+    amount: Decimal | None = None
+    channel: str = "other"
+    channel_name: str | None = None
+    is_primary: bool = True
+
+
+@dataclass
+class ValueFigures:
+    completed_stays: int = 0
+    nights: int = 0
+    spend: Decimal = ZERO
+    cancellations: int = 0
+    no_shows: int = 0
+    first_stay: date | None = None
+    last_stay: date | None = None
+    last_property_id: int | None = None
+    direct_stays: int = 0
+    ota_stays: int = 0
+    channel_mix: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def average_stay_value(self) -> Decimal:
+        if not self.completed_stays:
+            return ZERO
+        return (self.spend / self.completed_stays).quantize(CENT, ROUND_HALF_UP)
+
+
+def summarize(stays: Iterable[StayFact], today: date) -> ValueFigures:
+    """The figures of a set of stays, counted as services/counters.py counts them."""
+    out = ValueFigures()
+    mix: dict[str, int] = {}  # a plain dict: Counter() costs more to build than this loop
+    last: tuple[date, int] | None = None
+    for s in stays:
+        if s.status == "cancelled":
+            out.cancellations += 1
+            continue
+        if s.status == "no_show":
+            out.no_shows += 1
+        channel = s.channel_name or s.channel
+        mix[channel] = mix.get(channel, 0) + 1
+        if not stay_happened(s.status, s.departure, today):
+            continue
+        out.completed_stays += 1
+        out.nights += s.nights
+        # Spend belongs to the booker; companions share the stay, not the bill.
+        if s.is_primary:
+            out.spend += s.amount or ZERO
+        if s.channel == "direct":
+            out.direct_stays += 1
+        elif s.channel in OTA_KINDS:
+            out.ota_stays += 1
+        if s.arrival and (out.first_stay is None or s.arrival < out.first_stay):
+            out.first_stay = s.arrival
+        if s.departure and (last is None or s.departure > last[0]):
+            last = (s.departure, s.property_id)
+    if last:
+        out.last_stay, out.last_property_id = last
+    out.channel_mix = dict(sorted(mix.items()))
+    return out
+
+
+def summarize_by_property(stays: Iterable[StayFact], today: date) -> dict[int, ValueFigures]:
+    grouped: dict[int, list[StayFact]] = defaultdict(list)
+    for s in stays:
+        grouped[s.property_id].append(s)
+    return {pid: summarize(group, today) for pid, group in grouped.items()}
+
+
+def pyramid_tier(rank: int, population: int, cutoffs: Mapping[str, float]) -> str | None:
+    """Tier of the guest with `rank` guests spending strictly more, among `population` spenders."""
+    if population <= 0 or not 0 <= rank < population:
+        return None
+    share = rank / population
+    for tier in TIERS[:3]:
+        if share < cutoffs[tier]:
+            return tier
+    return TIERS[3]
+
+
+def tier_by_threshold(spend: Decimal, thresholds: Mapping[str, float]) -> str | None:
+    """Between nightly rankings: the tier whose lowest spend (from the last ranking) is reached."""
+    if spend <= 0:
+        return None
+    for tier in TIERS[:3]:
+        floor = thresholds.get(tier)
+        if floor is not None and float(spend) >= floor:
+            return tier
+    return TIERS[3]
+
+
+def recency_class(days_since_last_stay: int, cutoffs: Mapping[str, int]) -> str:
+    for name in RECENCY_CLASSES[:3]:
+        if days_since_last_stay <= cutoffs[name]:
+            return name
+    return RECENCY_CLASSES[3]
+
+
+def frequency_class(completed_stays: int, cutoffs: Mapping[str, int]) -> str:
+    for name in FREQUENCY_CLASSES[:3]:
+        if completed_stays <= cutoffs[name]:
+            return name
+    return FREQUENCY_CLASSES[3]
+
+
+def rfm_segment(figures: ValueFigures, today: date, settings: ValueSettings) -> str | None:
+    """One of the 16 segments; None for someone who never stayed (a prospect)."""
+    if not figures.completed_stays or figures.last_stay is None:
+        return None
+    days = max((today - figures.last_stay).days, 0)
+    return segment_code(
+        recency_class(days, settings.recency_days),
+        frequency_class(figures.completed_stays, settings.frequency_stays),
+    )
+
+
+def commission_rate(channel: str, commission: Mapping[str, float]) -> float:
+    """By channel name (e.g. Booking.com) when set, else by kind; unknown channels cost nothing."""
+    return float(commission.get(channel, commission.get(channel.lower(), 0.0)))
+
+
+def lifetime_value(figures: ValueFigures, segment: str | None, settings: ValueSettings) -> Decimal:
+    """Average stay value × expected stays (past + future) − acquisition cost (commissions)."""
+    if segment is None:
+        return ZERO
+    recency, _, frequency = segment.partition("_")
+    future = settings.expected_future_stays[frequency] * settings.retention[recency]
+    expected = figures.completed_stays + future
+    gross = float(figures.average_stay_value) * expected
+    total = sum(figures.channel_mix.values())
+    rate = (
+        sum(n * commission_rate(c, settings.commission) for c, n in figures.channel_mix.items())
+        / total
+        if total
+        else 0.0
+    )
+    return Decimal(str(gross * (1 - rate))).quantize(CENT, ROUND_HALF_UP)
+
+
+# --- the database side ---------------------------------------------------------------------
+
+
+def load_stay_facts(session: Session, profile_ids: Iterable[int]) -> dict[int, list[StayFact]]:
+    ids = sorted(set(profile_ids))
+    result: dict[int, list[StayFact]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    rows = session.execute(
+        select(StayGuest.profile_id, StayGuest.is_primary, Stay.property_id, Stay.status,
+               Stay.arrival, Stay.departure, Stay.nights, Stay.amount, Stay.channel,
+               Stay.channel_name)
+        .join(Stay, Stay.id == StayGuest.stay_id)
+        .where(StayGuest.profile_id.in_(ids))
+    )
+    for pid, primary, prop, status, arr, dep, nights, amount, channel, name in rows:
+        result[pid].append(StayFact(prop, status, arr, dep, nights or 0, amount, channel, name,
+                                    primary))
+    return result
+
+
+def recompute_value(
+    session: Session,
+    profile_ids: Iterable[int],
+    today: date | None = None,
+    settings: ValueSettings | None = None,
+    rank_tiers: bool = True,
+) -> None:
+    """Recompute the value rows of these profiles.
+
+    `rank_tiers=False` (the nightly batches) leaves tiers to one ranking pass at the end.
+    """
+    today = today or date.today()
+    settings = settings or load_value_settings(session)
+    facts = load_stay_facts(session, profile_ids)
+    if not facts:
+        return
+    ids = list(facts)
+    existing = {v.profile_id: v for v in session.scalars(
+        select(GuestValue).where(GuestValue.profile_id.in_(ids)))}
+    session.execute(delete(GuestPropertyValue).where(GuestPropertyValue.profile_id.in_(ids)))
+    # Imported here: value_ranking builds on this module's pure tier functions.
+    from guestcrm.services.value_ranking import TierRanker
+
+    ranker = TierRanker(session, settings) if rank_tiers else None
+    existing_or_new: dict[int, GuestValue] = {}
+    for pid, stays in facts.items():
+        figures = summarize(stays, today)
+        segment = rfm_segment(figures, today, settings)
+        row = existing_or_new[pid] = existing.get(pid) or GuestValue(profile_id=pid)
+        row.rfm_segment = segment
+        row.average_stay_value = figures.average_stay_value
+        row.lifetime_value = lifetime_value(figures, segment, settings)
+        row.direct_stays, row.ota_stays = figures.direct_stays, figures.ota_stays
+        row.last_property_id = figures.last_property_id
+        row.computed_at = utcnow()
+        if ranker is not None:
+            row.tier = ranker.tier(figures.spend)
+        session.add(row)
+        for prop_id, f in summarize_by_property(stays, today).items():
+            session.add(GuestPropertyValue(
+                profile_id=pid, property_id=prop_id, completed_stays=f.completed_stays,
+                nights=f.nights, spend=f.spend, cancellations=f.cancellations,
+                no_shows=f.no_shows, first_stay=f.first_stay, last_stay=f.last_stay,
+                channel_mix=f.channel_mix))
+    session.flush()
+    if ranker is not None:
+        suggest_vip_levels(session, ids, settings,
+                           tiers={pid: existing_or_new[pid].tier for pid in ids})

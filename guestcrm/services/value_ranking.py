@@ -1,0 +1,90 @@
+"""The customer pyramid over the whole group: the nightly ranking and tiers in between."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Float, case, cast, exists, func, literal, select, update
+from sqlalchemy.orm import Session
+
+from guestcrm.models import CrmSetting, GuestProfile, GuestValue
+from guestcrm.services.value import pyramid_tier, tier_by_threshold
+from guestcrm.services.value_settings import TIERS, ValueSettings, load_value_settings
+
+# The lowest spend of each tier at the last nightly ranking.
+THRESHOLDS_KEY = "value.thresholds"
+
+
+def _live_spenders():
+    return select(GuestProfile.id).where(
+        GuestProfile.merged_into_id.is_(None), GuestProfile.spend > 0)
+
+
+class TierRanker:
+    """Tiers between nightly rankings: by the stored spend floors, else by counting."""
+
+    def __init__(self, session: Session, settings: ValueSettings) -> None:
+        self.session, self.settings = session, settings
+        row = session.get(CrmSetting, THRESHOLDS_KEY)
+        self.thresholds = row.value if row and row.value else None
+        self.population = _spender_count(session) if self.thresholds is None else 0
+
+    def tier(self, spend: Decimal) -> str | None:
+        if self.thresholds is not None:
+            return tier_by_threshold(spend, self.thresholds)
+        return _tier_of(self.session, spend, self.population, self.settings)
+
+
+def _spender_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(_live_spenders().subquery())) or 0
+
+
+def _tier_of(
+    session: Session, spend: Decimal, population: int, settings: ValueSettings
+) -> str | None:
+    if spend <= 0:
+        return None
+    above = session.scalar(select(func.count()).select_from(
+        _live_spenders().where(GuestProfile.spend > spend).subquery())) or 0
+    return pyramid_tier(above, max(population, above + 1), settings.pyramid)
+
+
+def rank_all_tiers(session: Session, settings: ValueSettings | None = None) -> int:
+    """The nightly pass: every live spender's tier from one window-function ranking, in SQL."""
+    settings = settings or load_value_settings(session)
+    ranked = select(
+        GuestProfile.id.label("pid"),
+        (func.rank().over(order_by=GuestProfile.spend.desc()) - 1).label("above"),
+        func.count().over().label("population"),
+    ).where(GuestProfile.merged_into_id.is_(None), GuestProfile.spend > 0).subquery()
+    # The same arithmetic as pyramid_tier (share = above / population < cut-off), in floats.
+    share = cast(ranked.c.above, Float) / ranked.c.population
+    tier = case(
+        *[(share < settings.pyramid[t], t) for t in TIERS[:3]], else_=literal(TIERS[3])
+    )
+    session.execute(
+        update(GuestValue)
+        .where(GuestValue.profile_id == ranked.c.pid)
+        .values(tier=tier)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(GuestValue)
+        # NOT EXISTS, not NOT IN: PostgreSQL turns NOT IN over a million ids into a
+        # quadratic plan once the list outgrows work_mem.
+        .where(GuestValue.tier.is_not(None), ~exists().where(
+            GuestProfile.id == GuestValue.profile_id, GuestProfile.merged_into_id.is_(None),
+            GuestProfile.spend > 0))
+        .values(tier=None)
+        .execution_options(synchronize_session=False)
+    )
+    floors = dict(session.execute(
+        select(GuestValue.tier, func.min(GuestProfile.spend))
+        .join(GuestProfile, GuestProfile.id == GuestValue.profile_id)
+        .where(GuestValue.tier.in_(TIERS[:3])).group_by(GuestValue.tier)).all())
+    row = session.get(CrmSetting, THRESHOLDS_KEY) or CrmSetting(key=THRESHOLDS_KEY)
+    row.value = {tier: float(floor) for tier, floor in floors.items()}
+    session.add(row)
+    session.flush()
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(ranked)) or 0

@@ -1,0 +1,32 @@
+"""bench/ingest.py end to end in a few seconds: gunicorn twice, the load process, one worker."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(180)
+def test_the_ingest_bench_runs_every_part_and_prints_its_figures(redis_test_url):
+    # redis_test_url: fails (never skips) when Redis is down; the bench itself needs PostgreSQL.
+    result = subprocess.run(
+        [sys.executable, "bench/ingest.py", "--quick", "--requests", "30", "--warmup", "5",
+         "--events", "12"],
+        cwd=ROOT, capture_output=True, text=True, timeout=170,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert re.search(r"bare Flask endpoint +[\d.]+ req/s .*\(30 ok, 0 errors\)", out), out
+    assert re.search(r"POST /webhooks/<connector> +[\d.]+ req/s +p50 +[\d.]+ ms +p99 +[\d.]+ ms"
+                     r" +\(30 ok, 0 errors\)", out), out
+    assert re.search(r"webhook / bare throughput +[\d.]+", out), out
+    drained = re.search(r"one worker \(burst\) on PostgreSQL: 12 events, (\d+) reservations .* "
+                        r"([\d.]+) reservations/s", out)
+    assert drained and int(drained.group(1)) >= 12 and float(drained.group(2)) > 0, out

@@ -1,0 +1,35 @@
+"""The demo loader on the embedded default: logins, hotels, fake PMS data; twice adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from guestcrm.extensions import db
+from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
+from guestcrm.services.demo import DemoRefused, load_demo
+from guestcrm.services.staff import authenticate
+
+
+def counts(session) -> tuple[int, ...]:
+    return tuple(session.scalar(select(func.count()).select_from(model))
+                 for model in (StaffUser, Property, Stay, GuestProfile, InboxEvent))
+
+
+def test_the_demo_loads_logins_hotels_and_guests_and_a_second_run_adds_nothing(sqlite_app):
+    with sqlite_app.app_context():
+        lines = list(load_demo(db.session, events=80))
+        first = counts(db.session)
+        assert first[:2] == (3, 3) and first[2] > 20 and first[4] == 80
+        assert db.session.scalar(select(func.count()).where(InboxEvent.status != "processed")) == 0
+        assert any("desk@demo.guestcrm" in line for line in lines)
+        desk = authenticate(db.session, "desk@demo.guestcrm", "demo-desk-pass")
+        assert desk is not None and [p.code for p in desk.properties] == ["ALP1"]
+        again = list(load_demo(db.session, events=80))
+        assert counts(db.session) == first
+        assert "0 new messages, 80 already loaded" in again[-1]
+
+
+def test_the_demo_refuses_to_run_in_production(sqlite_app):
+    with sqlite_app.app_context(), pytest.raises(DemoRefused):
+        next(load_demo(db.session, events=10, environment="production"))
