@@ -28,6 +28,8 @@ class JobQueue:
         self.redis_url = app.config.get("REDIS_URL")
         self.timeout = app.config["JOB_TIMEOUT"]
         self._redis = None
+        self._queues: dict = {}  # name -> rq Queue on the current connection
+        self._retry = None
 
     @property
     def inline(self) -> bool:
@@ -41,9 +43,15 @@ class JobQueue:
         return self._redis
 
     def queue(self, name: str = "ingest"):
+        """The rq Queue, made once per name and connection (a new connection gets new ones)."""
         from rq import Queue
 
-        return Queue(name, connection=self.connection(), default_timeout=self.timeout)
+        connection = self.connection()
+        queue = self._queues.get(name)
+        if queue is None or queue.connection is not connection:
+            queue = Queue(name, connection=connection, default_timeout=self.timeout)
+            self._queues[name] = queue
+        return queue
 
     def enqueue(self, func: Callable, *args, queue: str = "ingest") -> None:
         if self.inline:
@@ -51,12 +59,14 @@ class JobQueue:
             return
         from rq import Retry
 
-        self.queue(queue).enqueue(
-            func,
-            *args,
-            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-            job_timeout=self.timeout,
-        )
+        if self._retry is None:  # read only by rq (copied onto each job): shared
+            self._retry = Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)
+        rq_queue = self.queue(queue)
+        # One round trip: rq writes the job, its status and the queue entry in one MULTI/EXEC.
+        with rq_queue.connection.pipeline() as pipe:
+            rq_queue.enqueue(func, *args, retry=self._retry, job_timeout=self.timeout,
+                             pipeline=pipe)
+            pipe.execute()
 
 
 def init_jobs(app: Flask) -> None:

@@ -19,6 +19,7 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_load,
     validate,
     validates_schema,
 )
@@ -209,11 +210,19 @@ class GuestSchema(Schema):
     pms_profile_id = _text(128)
     loyalty = fields.List(fields.Nested(LoyaltySchema), load_default=list)
 
-    @validates_schema
-    def birth_date_is_plausible(self, data, **_):
-        born = data.get("birth_date")
-        if born and not (date(1900, 1, 1) <= born <= date.today()):
-            raise ValidationError("birth date out of range", "birth_date")
+    @pre_load
+    def drop_absurd_birth_date(self, data, **_):
+        # A typo in a birth date must not cost the reservation: the date is dropped, not used.
+        raw = data.get("birth_date") if isinstance(data, dict) else None
+        if raw is None or isinstance(raw, date):
+            return data
+        try:
+            born = date.fromisoformat(str(raw)[:10])
+        except ValueError:
+            born = None
+        if born is None or not (date(1900, 1, 1) <= born <= date.today()):
+            data = {**data, "birth_date": None}
+        return data
 
     @post_load
     def make(self, data, **_):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -50,10 +53,75 @@ def create_webhook_credential(
     return secret
 
 
+class WebhookAuthCache:
+    """Successful webhook credential checks, remembered in this process for `ttl` seconds so
+    that a busy sender does not cost a database query per request.
+
+    Only successes are kept, under an HMAC (with a per-process random key) of connector, name
+    and secret: a wrong secret never matches an entry and always gets the full check. The price:
+    a credential revoked in the database keeps working for up to `ttl` seconds in a process
+    that accepted it just before (each gunicorn worker has its own cache). `ttl` 0 disables it.
+    """
+
+    def __init__(self, ttl: float = 30.0, clock: Callable[[], float] = time.monotonic,
+                 max_entries: int = 4096) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.max_entries = max_entries
+        self._key = secrets.token_bytes(32)
+        self._expiry: dict[bytes, float] = {}
+        self._lock = threading.Lock()
+
+    def _entry(self, connector: str, name: str, secret: str) -> bytes:
+        parts = (connector, name, secret)
+        data = b"".join(len(p.encode()).to_bytes(4, "big") + p.encode() for p in parts)
+        return hmac.new(self._key, data, hashlib.sha256).digest()
+
+    def hit(self, connector: str, name: str, secret: str) -> bool:
+        if self.ttl <= 0:
+            return False
+        entry = self._entry(connector, name, secret)
+        expiry = self._expiry.get(entry)
+        if expiry is None:
+            return False
+        if expiry > self.clock():
+            return True
+        self._expiry.pop(entry, None)
+        return False
+
+    def remember(self, connector: str, name: str, secret: str) -> None:
+        if self.ttl <= 0:
+            return
+        now = self.clock()
+        with self._lock:
+            if len(self._expiry) >= self.max_entries:
+                self._expiry = {k: t for k, t in self._expiry.items() if t > now}
+                if len(self._expiry) >= self.max_entries:
+                    self._expiry.clear()
+            self._expiry[self._entry(connector, name, secret)] = now + self.ttl
+
+    def clear(self) -> None:
+        with self._lock:
+            self._expiry.clear()
+
+
 def check_webhook_basic(
+    session: Session, connector: str, name: str, secret: str, env_credentials: dict[str, str],
+    cache: WebhookAuthCache | None = None,
+) -> bool:
+    """Constant-time check of an HTTP Basic pair against the environment and the database.
+    With a `cache`, a pair that passed within its TTL is accepted without the database."""
+    if cache is not None and cache.hit(connector, name, secret):
+        return True
+    ok = _check_webhook_basic(session, connector, name, secret, env_credentials)
+    if ok and cache is not None:
+        cache.remember(connector, name, secret)
+    return ok
+
+
+def _check_webhook_basic(
     session: Session, connector: str, name: str, secret: str, env_credentials: dict[str, str]
 ) -> bool:
-    """Constant-time check of an HTTP Basic pair against the environment and the database."""
     ok = False
     env = env_credentials.get(connector)
     if env:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,7 +40,10 @@ def accept_message(
     credential: str | None = None,
     via: str = "webhook",
 ) -> Accepted:
-    """Store the (masked) message once; a repeat delivery only bumps the duplicate counter."""
+    """Store the (masked) message once; a repeat delivery only bumps the duplicate counter.
+
+    On PostgreSQL and SQLite this is one INSERT ... ON CONFLICT DO NOTHING RETURNING (an
+    UPDATE ... RETURNING for a repeat) and the commit; the returned event stays loaded."""
     masked = InboundMessage(
         body=mask_card_data(message.body),
         content_type=message.content_type,
@@ -46,28 +51,71 @@ def accept_message(
         headers=message.headers,
     )
     key = dedupe_key_for(connector_name, masked)
-    existing = _find(session, connector_name, key)
+    values = {
+        "connector": connector_name,
+        "dedupe_key": key,
+        "body": masked.body,
+        "content_type": masked.content_type[:128],
+        "action": masked.action,
+        "headers": masked.headers,
+        "credential": credential,
+        "via": via,
+        "status": "received",
+    }
+    insert = _upsert_insert(session)
+    if insert is None:
+        return _accept_select_first(session, values)
+    for _ in range(3):  # a row seen as conflicting may be gone by the UPDATE: insert again
+        stored = session.scalars(
+            insert(InboxEvent)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["connector", "dedupe_key"])
+            .returning(InboxEvent)
+        ).first()
+        if stored is not None:
+            return Accepted(_commit_keeping(session, stored), duplicate=False)
+        existing = session.scalars(
+            update(InboxEvent)
+            .where(InboxEvent.connector == connector_name, InboxEvent.dedupe_key == key)
+            .values(duplicates=InboxEvent.duplicates + 1)
+            .returning(InboxEvent)
+        ).first()
+        if existing is not None:
+            return Accepted(_commit_keeping(session, existing), duplicate=True)
+    raise RuntimeError(f"inbox event {connector_name}/{key} could be neither stored nor found")
+
+
+def _upsert_insert(session: Session):
+    """The dialect's insert with ON CONFLICT DO NOTHING and RETURNING, else None."""
+    dialect = session.get_bind().dialect
+    if not (dialect.insert_returning and dialect.update_returning):
+        return None
+    return {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect.name)
+
+
+def _commit_keeping(session: Session, event: InboxEvent) -> InboxEvent:
+    """Commit, keeping the event's loaded values: reading its id and status after the commit
+    must not cost a SELECT (a commit expires every object in the session)."""
+    session.expunge(event)
+    session.commit()
+    session.add(event)  # persistent again, as loaded (callers may still refresh it)
+    return event
+
+
+def _accept_select_first(session: Session, values: dict) -> Accepted:
+    """Other databases: look the key up, insert when new."""
+    existing = _find(session, values["connector"], values["dedupe_key"])
     if existing is not None:
         existing.duplicates += 1
         session.commit()
         return Accepted(existing, duplicate=True)
-    event = InboxEvent(
-        connector=connector_name,
-        dedupe_key=key,
-        body=masked.body,
-        content_type=masked.content_type[:128],
-        action=masked.action,
-        headers=masked.headers,
-        credential=credential,
-        via=via,
-        status="received",
-    )
+    event = InboxEvent(**values)
     session.add(event)
     try:
         session.commit()
     except IntegrityError:  # the same message raced in through another worker
         session.rollback()
-        existing = _find(session, connector_name, key)
+        existing = _find(session, values["connector"], values["dedupe_key"])
         existing.duplicates += 1
         session.commit()
         return Accepted(existing, duplicate=True)

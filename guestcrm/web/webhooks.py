@@ -12,12 +12,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from connectors.base import ConnectorError, UnknownConnector, get_connector
 from guestcrm.extensions import csrf, db, limiter
 from guestcrm.jobs import job_queue, process_event
-from guestcrm.services.credentials import check_webhook_basic
+from guestcrm.services.credentials import WebhookAuthCache, check_webhook_basic
 from guestcrm.services.inbox import accept_message
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+# Seconds a successful credential check is remembered per process (config
+# WEBHOOK_AUTH_CACHE_SECONDS, 0 = ask the database every time): a credential revoked in the
+# database may keep working that long. See services.credentials.WebhookAuthCache.
+AUTH_CACHE_SECONDS = 30
 
 
 @bp.post("/webhooks/<name>")
@@ -52,7 +56,8 @@ def receive(name: str) -> Response:
         answer = direct(message) if direct else None
         if answer is not None:
             return Response(answer[0], status=answer[2], content_type=answer[1])
-        connector.parse(message)  # refuse at the door what could never be ingested
+        # Refuse at the door what could never be ingested; the answer reuses this parse.
+        message.parsed = connector.parse(message)
     except (ConnectorError, ValidationError) as exc:
         reason = str(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         return _refuse(connector, reason, 400)
@@ -78,9 +83,21 @@ def _authenticate(name: str) -> str | None:
         auth.username,
         auth.password,
         current_app.config["WEBHOOK_ENV_CREDENTIALS"],
+        cache=_auth_cache(),
     )
-    db.session.rollback()
-    return auth.username if ok else None
+    if not ok:
+        db.session.rollback()
+        return None
+    return auth.username  # a transaction the check opened goes on with the insert
+
+
+def _auth_cache() -> WebhookAuthCache:
+    extensions = current_app.extensions
+    cache = extensions.get("guestcrm_webhook_auth_cache")
+    if cache is None:
+        ttl = current_app.config.get("WEBHOOK_AUTH_CACHE_SECONDS", AUTH_CACHE_SECONDS)
+        cache = extensions.setdefault("guestcrm_webhook_auth_cache", WebhookAuthCache(ttl))
+    return cache
 
 
 def _enqueue(inbox_id: int) -> None:
