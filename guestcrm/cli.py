@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 import threading
 from datetime import date
 from pathlib import Path
@@ -54,7 +55,7 @@ def create_user(email, role, properties, name, password):
 
     generated = False
     if password is None:
-        if click.get_text_stream("stdin").isatty():
+        if sys.stdin.isatty():
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         else:
             password, generated = secrets.token_urlsafe(12), True
