@@ -48,7 +48,10 @@ def samples_dir() -> Path:
     configured = os.environ.get("GUESTCRM_SAMPLES_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "shared" / "samples"
+    return _DEFAULT_SAMPLES
+
+
+_DEFAULT_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 def xsd_path(version: str) -> Path:

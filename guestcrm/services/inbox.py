@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from marshmallow import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import Insert, Row, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from connectors.base import ConnectorError, InboundMessage, get_connector
 from guestcrm.models import AuditEntry, InboxEvent
@@ -62,18 +62,14 @@ def accept_message(
         "via": via,
         "status": "received",
     }
-    insert = _upsert_insert(session)
-    if insert is None:
+    upsert = _upsert_statement(session)
+    if upsert is None:
         return _accept_select_first(session, values)
     for _ in range(3):  # a row seen as conflicting may be gone by the UPDATE: insert again
-        stored = session.scalars(
-            insert(InboxEvent)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["connector", "dedupe_key"])
-            .returning(InboxEvent)
-        ).first()
-        if stored is not None:
-            return Accepted(_commit_keeping(session, stored), duplicate=False)
+        row = session.execute(upsert, values).first()
+        if row is not None:
+            session.commit()
+            return Accepted(_loaded_event(session, row), duplicate=False)
         existing = session.scalars(
             update(InboxEvent)
             .where(InboxEvent.connector == connector_name, InboxEvent.dedupe_key == key)
@@ -81,24 +77,41 @@ def accept_message(
             .returning(InboxEvent)
         ).first()
         if existing is not None:
-            return Accepted(_commit_keeping(session, existing), duplicate=True)
+            session.expunge(existing)  # keep its loaded values through the commit
+            session.commit()
+            session.add(existing)
+            return Accepted(existing, duplicate=True)
     raise RuntimeError(f"inbox event {connector_name}/{key} could be neither stored nor found")
 
 
-def _upsert_insert(session: Session):
-    """The dialect's insert with ON CONFLICT DO NOTHING and RETURNING, else None."""
+_UPSERTS: dict[str, Insert] = {}
+
+
+def _upsert_statement(session: Session) -> Insert | None:
+    """INSERT ... ON CONFLICT (connector, dedupe_key) DO NOTHING RETURNING every column, built
+    once per dialect; None where the database cannot do it (then: SELECT, then INSERT)."""
     dialect = session.get_bind().dialect
-    if not (dialect.insert_returning and dialect.update_returning):
-        return None
-    return {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect.name)
+    statement = _UPSERTS.get(dialect.name)
+    if statement is None:
+        insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect.name)
+        if insert is None or not (dialect.insert_returning and dialect.update_returning):
+            return None
+        table = InboxEvent.__table__
+        statement = _UPSERTS[dialect.name] = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=[table.c.connector, table.c.dedupe_key])
+            .returning(*table.c)
+        )
+    return statement
 
 
-def _commit_keeping(session: Session, event: InboxEvent) -> InboxEvent:
-    """Commit, keeping the event's loaded values: reading its id and status after the commit
-    must not cost a SELECT (a commit expires every object in the session)."""
-    session.expunge(event)
-    session.commit()
-    session.add(event)  # persistent again, as loaded (callers may still refresh it)
+def _loaded_event(session: Session, row: Row) -> InboxEvent:
+    """The stored event as a persistent object made from the RETURNING row: reading it costs
+    no SELECT (callers may still refresh it)."""
+    mapper = inspect(InboxEvent)
+    event = InboxEvent(**{key: row._mapping[column] for key, column in mapper.columns.items()})
+    make_transient_to_detached(event)
+    session.add(event)
     return event
 
 
