@@ -22,6 +22,7 @@ from guestcrm.services.contacts import (
     normalize_email,
     normalize_phone,
 )
+from guestcrm.services.lookup import live_profile
 
 
 @dataclass
@@ -109,7 +110,7 @@ def find_profiles(session: Session, keys: GuestKeys) -> list[GuestProfile]:
         for profile_id, first_name, last_name in rows:
             if name_key(first_name) == keys.first_name and name_key(last_name) == keys.last_name:
                 found.setdefault(profile_id, "exact:phone+name")
-    profiles = [_live(session, pid) for pid in sorted(found)]
+    profiles = [live_profile(session, pid) for pid in sorted(found)]
     unique: dict[int, GuestProfile] = {p.id: p for p in profiles}
     return [unique[i] for i in sorted(unique)]
 
@@ -120,9 +121,3 @@ def _first_names_agree(a: str, b: str) -> bool:
         return True
     return a == b or (min(len(a), len(b)) == 1 and a[0] == b[0])
 
-
-def _live(session: Session, profile_id: int) -> GuestProfile:
-    profile = session.get(GuestProfile, profile_id)
-    while profile.merged_into_id is not None:
-        profile = session.get(GuestProfile, profile.merged_into_id)
-    return profile

@@ -24,6 +24,7 @@ from guestcrm.services.fuzzy import settle_identity
 from guestcrm.services.guests import add_preferences, resolve_guest
 from guestcrm.services.identity import guest_keys
 from guestcrm.services.locks import lock_keys
+from guestcrm.services.lookup import live_profile
 
 STAY_FIELDS = (
     "channel",
@@ -200,10 +201,4 @@ def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
 
 
 def _live_ids(session: Session, ids: set[int]) -> set[int]:
-    live = set()
-    for profile_id in ids:
-        profile = session.get(GuestProfile, profile_id)
-        while profile.merged_into_id is not None:
-            profile = session.get(GuestProfile, profile.merged_into_id)
-        live.add(profile.id)
-    return live
+    return {live_profile(session, profile_id).id for profile_id in ids}

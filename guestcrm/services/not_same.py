@@ -9,13 +9,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestProfile, NotSamePair
+from guestcrm.services.lookup import live_profile
 
 
 def live_id(session: Session, profile_id: int) -> int:
-    profile = session.get(GuestProfile, profile_id)
-    while profile.merged_into_id is not None:
-        profile = session.get(GuestProfile, profile.merged_into_id)
-    return profile.id
+    return live_profile(session, profile_id).id
 
 
 def members(session: Session, profile_id: int) -> set[int]:

@@ -8,16 +8,13 @@ from functools import lru_cache
 
 import phonenumbers
 
+from guestcrm.services.contacts import RELAY_EMAIL_DOMAINS
+
 from .names import fold
 
-# Channel relay addresses change with every reservation and are never the guest's own.
-DEFAULT_RELAY_DOMAINS: tuple[str, ...] = (
-    "guest.booking.com",
-    "expediapartnercentral.com",
-    "guest.airbnb.com",
-    "agoda-messaging.com",
-    "guest.trip.com",
-)
+# Channel relay addresses change with every reservation and are never the guest's own; the one
+# list lives with the ingest path's email normalization.
+DEFAULT_RELAY_DOMAINS: tuple[str, ...] = RELAY_EMAIL_DOMAINS
 _PLACEHOLDER_LOCALS = frozenset(
     "no noemail no-email no_email nomail no-mail none na nil null test unknown email mail x xx "
     "xxx dummy fake noreply no-reply donotreply do-not-reply keine keinemail sinemail sincorreo "
