@@ -126,7 +126,7 @@ def drain_bench(args: argparse.Namespace, database_url: str) -> dict[str, float]
     from connectors.fake import FakePMS
     from guestcrm import create_app
     from guestcrm.extensions import db
-    from guestcrm.jobs import process_event
+    from guestcrm.jobs import schedule_processing
     from guestcrm.models import InboxEvent
     from guestcrm.services.inbox import accept_message
 
@@ -144,7 +144,7 @@ def drain_bench(args: argparse.Namespace, database_url: str) -> dict[str, float]
             connector = connectors[event.connector]
             message = connector.extract(event.body, event.content_type, event.form)
             accepted = accept_message(db.session, event.connector, message, credential="bench")
-            jobs.enqueue(process_event, accepted.event.id)
+            schedule_processing(accepted.event.id)
         db.session.remove()
         worker = SimpleWorker([jobs.queue("ingest")], connection=jobs.connection())
         started = time.perf_counter()
@@ -164,7 +164,17 @@ def migrate(database_url: str) -> None:
                    env=app_env(database_url), check=True, capture_output=True)
 
 
-def report(accept: dict[str, dict], drain: dict[str, float], args: argparse.Namespace) -> dict:
+def report(accept: dict[str, dict] | None, drain: dict[str, float] | None,
+           args: argparse.Namespace) -> dict:
+    out: dict = {}
+    if accept:
+        out.update(report_accept(accept, args))
+    if drain:
+        out["drain"] = report_drain(drain)
+    return out
+
+
+def report_accept(accept: dict[str, dict], args: argparse.Namespace) -> dict:
     bare, hook = accept["bare"], accept["webhook"]
     ratio = hook["rps"] / bare["rps"] if bare["rps"] else 0.0
     print(f"gunicorn --workers {args.workers} --threads {args.threads}, "
@@ -178,13 +188,17 @@ def report(accept: dict[str, dict], drain: dict[str, float], args: argparse.Name
     print(f"  webhook p99                 {hook['p99_ms']:8.2f} ms "
           f"(goal < {GOALS['p99_ms']:.0f} ms)  "
           f"{'OK' if hook['p99_ms'] < GOALS['p99_ms'] else 'ABOVE GOAL'}")
+    return {"accept": accept, "ratio": round(ratio, 3)}
+
+
+def report_drain(drain: dict[str, float]) -> dict[str, float]:
     per_worker = drain["reservations_per_s"]
     print(f"one worker (burst) on PostgreSQL: {drain['events']} events, {drain['reservations']} "
           f"reservations in {drain['seconds']} s = {drain['events_per_s']} events/s, "
           f"{per_worker} reservations/s (goal >= {GOALS['per_worker']:.0f}/s, "
           f"{per_worker / GOALS['per_worker']:.2f} of it)  "
           f"{'OK' if per_worker >= GOALS['per_worker'] else 'BELOW GOAL'}")
-    return {"accept": accept, "ratio": round(ratio, 3), "drain": drain}
+    return drain
 
 
 def run(argv: list[str] | None = None) -> dict:
@@ -198,6 +212,7 @@ def run(argv: list[str] | None = None) -> dict:
     parser.add_argument("--events", type=int, default=None, help="events for the worker")
     parser.add_argument("--seconds", type=float, default=60, help="time cap per load run")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=("accept", "drain"), help="run one half of the bench")
     args = parser.parse_args(argv)
     args.concurrency = args.concurrency or args.workers * args.threads
     args.requests = args.requests or (400 if args.quick else 3000)
@@ -207,8 +222,8 @@ def run(argv: list[str] | None = None) -> dict:
     try:
         with fresh_database() as database_url:
             migrate(database_url)
-            accept = accept_bench(args, database_url)
-            drain = drain_bench(args, database_url)
+            accept = accept_bench(args, database_url) if args.only != "drain" else None
+            drain = drain_bench(args, database_url) if args.only != "accept" else None
     finally:
         redis.Redis.from_url(REDIS).flushdb()
     return report(accept, drain, args)

@@ -113,14 +113,12 @@ def add_webhook_credential(connector, name):
 def import_cmd(connector, hotel, files):
     """Ingest saved messages through the same path as webhooks."""
     from connectors.base import UnknownConnector
-    from guestcrm.jobs import job_queue, process_event
+    from guestcrm.jobs import job_queue, schedule_processing
     from guestcrm.services.importer import import_files
-
-    queue = job_queue()
 
     def enqueue(inbox_id: int) -> None:
         try:
-            queue.enqueue(process_event, inbox_id)
+            schedule_processing(inbox_id)
         except Exception as exc:  # inline: recorded on the event; shown in the progress line
             db.session.rollback()
             click.echo(f"event {inbox_id}: processing failed ({exc})", err=True)
@@ -134,7 +132,7 @@ def import_cmd(connector, hotel, files):
     click.echo(
         f"imported {len(report.stored)} new, {len(report.duplicates)} already known, "
         f"{len(report.unreadable)} unreadable"
-        + ("" if queue.inline else " (queued for the workers)")
+        + ("" if job_queue().inline else " (queued for the workers)")
     )
     if report.unreadable:
         raise SystemExit(1)

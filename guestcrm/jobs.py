@@ -3,6 +3,10 @@
 With REDIS_URL set, jobs go to named rq queues with a timeout and retries, run by
 `flask --app wsgi worker`. Without it (the embedded default) they run in-process right after
 the request's commit: the same functions, the same code path.
+
+A stored message is handed on with `schedule_processing`. With Redis it does not get a job of
+its own (rq's bookkeeping alone costs milliseconds a job): at most one `drain_inbox` job waits
+in the queue at a time, and it processes every waiting event in batches (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAMES = ("ingest", "default")
 RETRY_INTERVALS = [5, 30, 120]
+DRAIN_SCHEDULED = "guestcrm:drain-scheduled"  # set while a drain job waits in the queue
 _job_app: Flask | None = None
 
 
@@ -69,6 +74,15 @@ class JobQueue:
             pipe.execute()
 
 
+    def schedule_drain(self, force: bool = False) -> bool:
+        """Enqueue a drain job unless one already waits; True when this call enqueued one."""
+        if not force and not self.connection().set(DRAIN_SCHEDULED, 1, nx=True,
+                                                   ex=self.timeout):
+            return False
+        self.enqueue(drain_inbox)
+        return True
+
+
 def init_jobs(app: Flask) -> None:
     app.extensions["guestcrm_jobs"] = JobQueue(app)
 
@@ -89,9 +103,47 @@ def _context():
     return _job_app.app_context()
 
 
-def process_event(inbox_id: int) -> str:
+def schedule_processing(inbox_id: int) -> None:
+    """Hand a stored event on: processed now in-process, or by the next drain of the inbox."""
+    queue = job_queue()
+    if queue.inline:
+        process_event(inbox_id)
+    else:
+        queue.schedule_drain()
+
+
+def drain_inbox() -> dict:
+    """Process waiting events in batches until none are left (or the time budget is spent,
+    then hand on to a fresh job). Events that break on ingest get a job of their own."""
+    import time
+
     from guestcrm.extensions import db
-    from guestcrm.services.inbox import mark_crashed, process_inbox_event
+    from guestcrm.services.processing import drain_batch
+
+    with _context():
+        queue = job_queue()
+        queue.connection().delete(DRAIN_SCHEDULED)  # from here on, a new event asks again
+        deadline = time.monotonic() + queue.timeout / 2
+        cursor, counts = 0, {"processed": 0, "failed": 0, "crashed": 0}
+        while True:
+            outcome = drain_batch(db.session, after_id=cursor)
+            if not outcome.ids:
+                break
+            cursor = outcome.ids[-1]
+            for name in counts:
+                counts[name] += len(getattr(outcome, name))
+            for inbox_id in outcome.crashed:  # on its own, with rq's retries
+                queue.enqueue(process_event, inbox_id)
+            if time.monotonic() > deadline:
+                queue.schedule_drain(force=True)
+                break
+        return counts
+
+
+def process_event(inbox_id: int) -> str:
+    """One event on its own (a replay, a retry of one that broke in a batch, inline mode)."""
+    from guestcrm.extensions import db
+    from guestcrm.services.processing import mark_crashed, process_inbox_event
 
     with _context():
         try:
@@ -103,9 +155,10 @@ def process_event(inbox_id: int) -> str:
 
 
 def reconcile(older_than_seconds: int | None = None) -> list[int]:
-    """Re-enqueue events left `received`; processing is idempotent, so doubles are harmless."""
+    """Hand on again events left `received`: a drain for those that never broke, a job each
+    for those that did. Processing is idempotent, so doubles are harmless."""
     from guestcrm.extensions import db
-    from guestcrm.services.inbox import pending_ids
+    from guestcrm.services.inbox import pending_events
 
     with _context():
         seconds = (
@@ -113,15 +166,18 @@ def reconcile(older_than_seconds: int | None = None) -> list[int]:
             if older_than_seconds is None
             else older_than_seconds
         )
-        ids = pending_ids(db.session, seconds)
+        pending = pending_events(db.session, seconds)
         db.session.rollback()
         queue = job_queue()
-        for inbox_id in ids:
-            try:
-                queue.enqueue(process_event, inbox_id)
-            except Exception:  # inline mode: the error is on the event already
-                log.exception("reconcile: event %s failed again", inbox_id)
-        return ids
+        if not queue.inline and any(not broken for _, broken in pending):
+            queue.schedule_drain(force=True)
+        for inbox_id, broken in pending:
+            if queue.inline or broken:
+                try:
+                    queue.enqueue(process_event, inbox_id)
+                except Exception:  # inline mode: the error is on the event already
+                    log.exception("reconcile: event %s failed again", inbox_id)
+        return [inbox_id for inbox_id, _ in pending]
 
 
 def pull_alpinebits(source_name: str) -> dict:

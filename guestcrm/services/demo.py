@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from connectors.base import get_connector
 from connectors.fake import DEFAULT_PROPERTIES, FakePMS
 from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
-from guestcrm.services.inbox import accept_message, process_inbox_event
+from guestcrm.services.inbox import accept_message
+from guestcrm.services.processing import process_inbox_event
 from guestcrm.services.staff import create_staff
 
 DEMO_SEED = 2024

@@ -56,6 +56,12 @@ def note_resolved(session: Session, profile: GuestProfile, is_new: bool) -> None
         session.info.setdefault(_NEW, set()).add(profile.id)
 
 
+def discard_pending(session: Session) -> None:
+    """Forget what `note_resolved` remembered: the work it belonged to was rolled back."""
+    session.info.pop(_NEW, None)
+    session.info.pop(_DIRTY, None)
+
+
 def settle_identity(session: Session, property_id: int | None = None) -> None:
     """Fuzzy-match the profiles this transaction created, then refresh the index of every
     profile it touched. Safe to call when nothing is pending."""
@@ -222,5 +228,5 @@ def _decide(ranked: list[Candidate], identified: bool, scorer: Scorer) -> Decisi
     return Decision("new")
 
 
-__all__ = ["Decision", "current_scorer", "decide_records", "fuzzy_candidate", "note_resolved",
-           "settle_identity"]
+__all__ = ["Decision", "current_scorer", "decide_records", "discard_pending", "fuzzy_candidate",
+           "note_resolved", "settle_identity"]

@@ -6,18 +6,15 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from marshmallow import ValidationError
 from sqlalchemy import Insert, Row, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from connectors.base import ConnectorError, InboundMessage, get_connector
+from connectors.base import InboundMessage, get_connector
 from guestcrm.models import AuditEntry, InboxEvent
-from guestcrm.services.after_ingest import after_stays_changed
 from guestcrm.services.cards import mask_card_data
-from guestcrm.services.ingest import ingest_reservation
 
 
 @dataclass
@@ -143,64 +140,6 @@ def _find(session: Session, connector_name: str, key: str) -> InboxEvent | None:
     )
 
 
-def process_inbox_event(session: Session, inbox_id: int) -> InboxEvent | None:
-    """Parse and ingest one stored message in one transaction; a parse error marks it failed."""
-    event = session.get(InboxEvent, inbox_id, with_for_update=_can_lock(session))
-    if event is None or event.status == "processed":
-        session.rollback()
-        return event
-    event.attempts += 1
-    connector = get_connector(event.connector)
-    message = InboundMessage(
-        body=event.body, content_type=event.content_type, action=event.action, headers=event.headers
-    )
-    try:
-        parsed = connector.parse(message)
-    except (ConnectorError, ValidationError) as exc:
-        return _fail(session, event, f"cannot parse: {_reason(exc)}")
-    stays, profiles = [], set()
-    for reservation in parsed.reservations:
-        outcome = ingest_reservation(session, reservation, inbox_event_id=event.id)
-        stays.append(outcome.stay.id)
-        profiles |= outcome.profile_ids
-    after_stays_changed(session, stays, profiles)
-    event.status = "processed"
-    event.error = None
-    event.processed_at = datetime.now(UTC)
-    event.result = {"stays": stays, "profiles": sorted(profiles), "warnings": parsed.warnings}
-    session.commit()
-    return event
-
-
-def _can_lock(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "invalid reservation: " + str(exc.messages)[:900]
-    return str(exc)[:1000]
-
-
-def _fail(session: Session, event: InboxEvent, reason: str) -> InboxEvent:
-    session.rollback()
-    event = session.get(InboxEvent, event.id)
-    event.attempts += 1
-    event.status = "failed"
-    event.error = reason
-    session.commit()
-    return event
-
-
-def mark_crashed(session: Session, inbox_id: int, reason: str) -> None:
-    """Record an unexpected error on the event; it stays `received` so a retry may still succeed."""
-    session.rollback()
-    event = session.get(InboxEvent, inbox_id)
-    if event is not None and event.status != "processed":
-        event.error = reason[:1000]
-        session.commit()
-
-
 def replay(session: Session, inbox_id: int, actor: str) -> InboxEvent:
     """Put a failed (or stuck) event back to `received`; the caller enqueues it after commit."""
     event = session.get(InboxEvent, inbox_id)
@@ -222,13 +161,13 @@ def replay(session: Session, inbox_id: int, actor: str) -> InboxEvent:
     return event
 
 
-def pending_ids(session: Session, older_than_seconds: int) -> list[int]:
-    """Events still `received` after a while: Redis was down at accept time, or a worker died."""
+def pending_events(session: Session, older_than_seconds: int) -> list[tuple[int, bool]]:
+    """Events still `received` after a while (Redis was down at accept time, a worker died),
+    as (id, broke on ingest before) pairs."""
     cutoff = datetime.now(UTC) - timedelta(seconds=older_than_seconds)
-    return list(
-        session.scalars(
-            select(InboxEvent.id)
-            .where(InboxEvent.status == "received", InboxEvent.received_at <= cutoff)
-            .order_by(InboxEvent.id)
-        )
+    rows = session.execute(
+        select(InboxEvent.id, InboxEvent.error)
+        .where(InboxEvent.status == "received", InboxEvent.received_at <= cutoff)
+        .order_by(InboxEvent.id)
     )
+    return [(inbox_id, error is not None) for inbox_id, error in rows]

@@ -22,9 +22,10 @@ from guestcrm.schemas.reservation import STATUS_RANK, CanonicalReservation
 from guestcrm.services.counters import recompute_counters
 from guestcrm.services.fuzzy import settle_identity
 from guestcrm.services.guests import add_preferences, resolve_guest
-from guestcrm.services.identity import guest_keys
+from guestcrm.services.identity import GuestKeys, guest_keys
 from guestcrm.services.locks import lock_keys
-from guestcrm.services.lookup import live_profile
+from guestcrm.services.lookup import live_ids
+from guestcrm.services.tx_scope import tx_dict
 
 STAY_FIELDS = (
     "channel",
@@ -64,7 +65,16 @@ def version_key(reservation: CanonicalReservation) -> str:
 
 
 def ensure_property(session: Session, code: str, name: str | None) -> Property:
-    """The property with this code, created on first sight (concurrent-safe)."""
+    """The property with this code, created on first sight (concurrent-safe); looked up once
+    per transaction."""
+    known = tx_dict(session, "properties")
+    prop = known.get(code)
+    if prop is None:
+        prop = known[code] = _find_or_create_property(session, code, name)
+    return prop
+
+
+def _find_or_create_property(session: Session, code: str, name: str | None) -> Property:
     prop = session.scalar(select(Property).where(Property.code == code))
     if prop is not None:
         return prop
@@ -78,13 +88,31 @@ def ensure_property(session: Session, code: str, name: str | None) -> Property:
     return session.scalar(select(Property).where(Property.code == code))
 
 
-def ingest_reservation(
-    session: Session, reservation: CanonicalReservation, inbox_event_id: int | None = None
-) -> IngestOutcome:
+def lock_names(session: Session, reservation: CanonicalReservation) -> list[str]:
+    """The advisory locks ingesting this reservation takes: its stay and its guests' keys."""
     prop = ensure_property(session, reservation.property_code, reservation.property_name)
-    keys = [guest_keys(g, reservation.source, prop.country) for g in reservation.guests]
+    keys = _guest_keys(reservation, prop)
     stay_lock = f"stay:{reservation.source}:{prop.id}:{reservation.external_id}"
-    lock_keys(session, [stay_lock] + [name for k in keys for name in k.lock_names()])
+    return [stay_lock] + [name for k in keys for name in k.lock_names()]
+
+
+def _guest_keys(reservation: CanonicalReservation, prop: Property) -> list[GuestKeys]:
+    return [guest_keys(g, reservation.source, prop.country) for g in reservation.guests]
+
+
+def ingest_reservation(
+    session: Session,
+    reservation: CanonicalReservation,
+    inbox_event_id: int | None = None,
+    *,
+    recount: bool = True,
+) -> IngestOutcome:
+    """Apply one reservation. `recount=False` leaves the touched profiles' counters to the
+    caller, which recounts once for a whole batch (services/processing.py); the outcome's
+    profile ids may then include profiles merged away since."""
+    prop = ensure_property(session, reservation.property_code, reservation.property_name)
+    keys = _guest_keys(reservation, prop)
+    lock_keys(session, lock_names(session, reservation))
 
     stay = session.scalar(
         select(Stay).where(
@@ -106,7 +134,7 @@ def ingest_reservation(
         )
         session.add(stay)
         session.flush()
-    if key == stay.version_key or key in _seen_versions(session, stay):
+    if not is_new and (key == stay.version_key or key in _seen_versions(session, stay)):
         return IngestOutcome(stay=stay, applied=False)
 
     before = {stay.profile_id, *(g.profile_id for g in stay.guests)} - {None}
@@ -132,7 +160,9 @@ def ingest_reservation(
     )
     session.flush()
     after = {stay.profile_id, *(g.profile_id for g in stay.guests)} - {None}
-    touched = _live_ids(session, before | after)
+    if not recount:  # the caller follows merges and recounts for its whole batch
+        return IngestOutcome(stay=stay, applied=True, profile_ids=before | after)
+    touched = live_ids(session, before | after)
     recompute_counters(session, touched)
     return IngestOutcome(stay=stay, applied=True, profile_ids=touched)
 
@@ -198,7 +228,3 @@ def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
         )
     versions["guests"] = key
     stay.field_versions = versions
-
-
-def _live_ids(session: Session, ids: set[int]) -> set[int]:
-    return {live_profile(session, profile_id).id for profile_id in ids}

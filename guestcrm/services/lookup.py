@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,32 @@ def live_profile(session: Session, profile_id: int) -> GuestProfile | None:
     while profile is not None and profile.merged_into_id is not None:
         profile = session.get(GuestProfile, profile.merged_into_id)
     return profile
+
+
+def live_ids(session: Session, profile_ids: Iterable[int]) -> set[int]:
+    """The surviving profiles' ids for these ids (merged ones replaced by their survivor)."""
+    return set(live_map(session, profile_ids).values())
+
+
+def live_map(session: Session, profile_ids: Iterable[int]) -> dict[int, int]:
+    """Each id -> its surviving profile's id (itself unless merged; absent if deleted): one
+    query per step along merge chains, without loading the profiles."""
+    origin = {profile_id: profile_id for profile_id in profile_ids}  # current id -> asked ids
+    asked: dict[int, set[int]] = {profile_id: {profile_id} for profile_id in origin}
+    found: dict[int, int] = {}
+    while asked:
+        rows = session.execute(
+            select(GuestProfile.id, GuestProfile.merged_into_id)
+            .where(GuestProfile.id.in_(list(asked)))
+        ).all()
+        following: dict[int, set[int]] = {}
+        for profile_id, merged_into_id in rows:
+            if merged_into_id is None:
+                found.update(dict.fromkeys(asked[profile_id], profile_id))
+            else:
+                following.setdefault(merged_into_id, set()).update(asked[profile_id])
+        asked = following
+    return found
 
 
 def find_by_email(session: Session, email: str) -> list[GuestProfile]:

@@ -15,7 +15,8 @@ from connectors.alpinebits import (
 from connectors.alpinebits_client import AlpineBitsClient
 from connectors.alpinebits_messages import ACTION_READ
 from connectors.base import InboundMessage
-from guestcrm.services.inbox import accept_message, process_inbox_event
+from guestcrm.services.inbox import accept_message
+from guestcrm.services.processing import process_inbox_event
 
 
 @dataclass

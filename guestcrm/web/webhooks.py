@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from connectors.base import ConnectorError, UnknownConnector, get_connector
 from guestcrm.extensions import csrf, db, limiter
-from guestcrm.jobs import job_queue, process_event
+from guestcrm.jobs import schedule_processing
 from guestcrm.services.credentials import WebhookAuthCache, check_webhook_basic
 from guestcrm.services.inbox import accept_message
 
@@ -102,7 +102,7 @@ def _auth_cache() -> WebhookAuthCache:
 
 def _enqueue(inbox_id: int) -> None:
     try:
-        job_queue().enqueue(process_event, inbox_id)
+        schedule_processing(inbox_id)
     except Exception:  # Redis down, or an inline job failed: stored; the reconciler retries it
         db.session.rollback()
         log.exception("inbox event %s stored but not processed now", inbox_id)

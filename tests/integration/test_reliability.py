@@ -25,7 +25,8 @@ from connectors.base import get_connector
 from connectors.fake import FakeEvent, FakePMS, final_state, people_stays
 from guestcrm.models import InboxEvent
 from guestcrm.services.credentials import create_webhook_credential
-from guestcrm.services.inbox import accept_message, process_inbox_event
+from guestcrm.services.inbox import accept_message
+from guestcrm.services.processing import process_inbox_event
 from tests.integration.canonical import canonical_dump, differences, profile_stays
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,182 @@
+"""Stored inbox events become stays and profiles: one event, or a batch in one transaction.
+
+A batch is what makes a worker fast: one commit, one counters and value recompute for every
+profile the batch touched, one round of bookkeeping. Each event still runs in a savepoint, so a
+message that breaks on ingest rolls back alone: it keeps its error, stays `received`, and is
+retried on its own (jobs.process_event, with rq's retries) instead of holding up the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.base import ConnectorError, InboundMessage, ParseResult, get_connector
+from guestcrm.models import InboxEvent
+from guestcrm.services.after_ingest import after_stays_changed
+from guestcrm.services.counters import recompute_counters
+from guestcrm.services.fuzzy import discard_pending
+from guestcrm.services.ingest import ingest_reservation, lock_names
+from guestcrm.services.locks import lock_keys
+from guestcrm.services.lookup import live_map
+
+DRAIN_BATCH = 100
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchOutcome:
+    processed: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # could not be parsed: final
+    crashed: list[int] = field(default_factory=list)  # broke on ingest: retried on their own
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted(self.processed + self.failed + self.crashed)
+
+
+def process_inbox_event(session: Session, inbox_id: int) -> InboxEvent | None:
+    """Parse and ingest one stored message in one transaction; a parse error marks it failed,
+    any other error propagates (the transaction rolled back) for the caller to record."""
+    events = _lock(session, [inbox_id], skip_locked=False)
+    if not events:
+        event = session.get(InboxEvent, inbox_id)
+        session.rollback()
+        return event
+    _process(session, events, isolate=False)
+    session.commit()
+    return events[0]
+
+
+def drain_batch(session: Session, after_id: int = 0, limit: int = DRAIN_BATCH) -> BatchOutcome:
+    """Claim up to `limit` waiting events with ids above `after_id` that no other worker holds
+    (and that never broke on ingest: those retry on their own), and process them together."""
+    query = (
+        select(InboxEvent)
+        .where(InboxEvent.status == "received", InboxEvent.error.is_(None),
+               InboxEvent.id > after_id)
+        .order_by(InboxEvent.id)
+        .limit(limit)
+    )
+    if _can_lock(session):
+        query = query.with_for_update(skip_locked=True)
+    events = list(session.scalars(query))
+    if not events:
+        session.rollback()
+        return BatchOutcome()
+    ids = [event.id for event in events]
+    try:
+        outcome = _process(session, events, isolate=True)
+        session.commit()
+    except Exception:  # outside any one event's savepoint: the whole batch is undone
+        session.rollback()
+        log.exception("inbox events %s..%s: the batch failed as a whole", ids[0], ids[-1])
+        return BatchOutcome(crashed=ids)
+    return outcome
+
+
+def _lock(session: Session, ids: Sequence[int], skip_locked: bool) -> list[InboxEvent]:
+    query = (
+        select(InboxEvent)
+        .where(InboxEvent.id.in_(ids), InboxEvent.status != "processed")
+        .order_by(InboxEvent.id)
+    )
+    if _can_lock(session):
+        query = query.with_for_update(skip_locked=skip_locked)
+    return list(session.scalars(query))
+
+
+def _process(session: Session, events: list[InboxEvent], isolate: bool) -> BatchOutcome:
+    """Parse every event, take every lock the batch needs (one statement, one global order),
+    ingest each event (in a savepoint when `isolate`), then recount once for the batch."""
+    outcome = BatchOutcome()
+    parsed = _parse_all(events, outcome)
+    lock_keys(session, [name for message in parsed.values() for reservation
+                        in message.reservations for name in lock_names(session, reservation)],
+              hold=True)
+    results: dict[int, dict] = {}
+    for event in events:
+        message = parsed.get(event.id)
+        if message is None:
+            continue
+        savepoint = session.begin_nested() if isolate else None
+        try:
+            stays, profiles = [], set()
+            for reservation in message.reservations:
+                ingested = ingest_reservation(session, reservation, inbox_event_id=event.id,
+                                              recount=False)
+                stays.append(ingested.stay.id)
+                profiles |= ingested.profile_ids
+            if savepoint is not None:
+                savepoint.commit()
+        except Exception:
+            if savepoint is None:
+                raise
+            savepoint.rollback()
+            discard_pending(session)
+            _finish(event, "received", error=traceback.format_exc(limit=3)[-1000:])
+            outcome.crashed.append(event.id)
+            continue
+        results[event.id] = {"stays": stays, "profiles": profiles, "warnings": message.warnings}
+        outcome.processed.append(event.id)
+    survivor = live_map(session, {p for r in results.values() for p in r["profiles"]})
+    touched = set(survivor.values())
+    recompute_counters(session, touched)
+    after_stays_changed(session, [s for r in results.values() for s in r["stays"]], touched)
+    for event in events:
+        if event.id in results:
+            result = results[event.id]
+            profiles = sorted({survivor[p] for p in result["profiles"] if p in survivor})
+            _finish(event, "processed", result=result | {"profiles": profiles})
+    return outcome
+
+
+def _parse_all(events: list[InboxEvent], outcome: BatchOutcome) -> dict[int, ParseResult]:
+    """Each event's parsed message; one that cannot be parsed is failed for good."""
+    parsed = {}
+    for event in events:
+        message = InboundMessage(body=event.body, content_type=event.content_type,
+                                 action=event.action, headers=event.headers)
+        try:
+            parsed[event.id] = get_connector(event.connector).parse(message)
+        except (ConnectorError, ValidationError) as exc:
+            _finish(event, "failed", error=f"cannot parse: {_reason(exc)}")
+            outcome.failed.append(event.id)
+    return parsed
+
+
+def _finish(event: InboxEvent, status: str, error: str | None = None,
+            result: dict | None = None) -> None:
+    event.attempts += 1
+    event.status = status
+    event.error = error
+    if result is not None:
+        event.result = result
+        event.processed_at = datetime.now(UTC)
+
+
+def _can_lock(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "invalid reservation: " + str(exc.messages)[:900]
+    return str(exc)[:1000]
+
+
+def mark_crashed(session: Session, inbox_id: int, reason: str) -> None:
+    """Record an unexpected error on the event; it stays `received` so a retry may still succeed."""
+    session.rollback()
+    event = session.get(InboxEvent, inbox_id)
+    if event is not None and event.status != "processed":
+        event.attempts += 1
+        event.error = reason[:1000]
+        session.commit()

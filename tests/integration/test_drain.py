@@ -1,0 +1,140 @@
+"""Batched processing on PostgreSQL + Redis + a real rq worker: one drain job for many stored
+events, one broken event isolated from its batch, a failed batch handed on event by event."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from connectors.base import get_connector
+from connectors.fake import FakePMS
+from guestcrm.jobs import DRAIN_SCHEDULED, drain_inbox, process_event, schedule_processing
+from guestcrm.models import InboxEvent, Stay, StayVersion
+from guestcrm.services import ingest as ingest_module
+from guestcrm.services import processing
+from guestcrm.services.inbox import accept_message
+from guestcrm.services.processing import drain_batch, process_inbox_event
+from tests.integration.canonical import canonical_dump, differences
+from tests.integration.test_reliability import empty_database
+from tests.integration.test_webhooks import drain
+
+
+def store(session, events) -> list[int]:
+    ids = []
+    for event in events:
+        message = get_connector(event.connector).extract(event.body, event.content_type,
+                                                         event.form)
+        ids.append(accept_message(session, event.connector, message, credential="test").event.id)
+    return ids
+
+
+@pytest.fixture
+def queue(app):
+    jobs = app.extensions["guestcrm_jobs"]
+    with app.app_context():
+        jobs.connection().delete(DRAIN_SCHEDULED)
+        jobs.queue("ingest").empty()
+        yield jobs
+        jobs.queue("ingest").empty()
+        jobs.connection().delete(DRAIN_SCHEDULED)
+
+
+def statuses(session) -> dict[str, int]:
+    rows = session.execute(select(InboxEvent.status, func.count()).group_by(InboxEvent.status))
+    return dict(rows.all())
+
+
+def test_many_stored_events_make_one_drain_job_that_processes_them_all(app, queue, db_session):
+    ids = store(db_session, FakePMS(3).events(60))
+    with app.app_context():
+        for inbox_id in ids:
+            schedule_processing(inbox_id)
+        waiting = queue.queue("ingest").jobs
+        assert [job.func for job in waiting] == [drain_inbox]
+    drain(app)
+    assert statuses(db_session) == {"processed": 60}
+    assert db_session.scalar(select(func.count()).select_from(Stay)) > 0
+    # The drain let go of the flag: the next event asks for a new job.
+    with app.app_context():
+        schedule_processing(ids[0])
+        assert len(queue.queue("ingest").jobs) == 1
+
+
+def test_batches_end_in_the_same_database_as_one_event_at_a_time(app, committed_db):
+    session, events = committed_db, FakePMS(4).events(120)
+    for inbox_id in store(session, events):
+        assert process_inbox_event(session, inbox_id).status == "processed"
+    one_at_a_time = canonical_dump(session)
+    empty_database(session)
+    ids = store(session, events)
+    cursor, batches = 0, 0
+    while outcome := drain_batch(session, after_id=cursor, limit=25):
+        if not outcome.ids:
+            break
+        assert not outcome.crashed and not outcome.failed
+        cursor, batches = outcome.ids[-1], batches + 1
+    assert batches == 5 and statuses(session) == {"processed": len(ids)}
+    assert not differences(canonical_dump(session), one_at_a_time)
+
+
+def test_an_event_that_breaks_on_ingest_rolls_back_alone_and_is_retried_on_its_own(
+    app, queue, db_session, monkeypatch
+):
+    ids = store(db_session, FakePMS(5).events(12))
+    broken = ids[4]
+    real = ingest_module.ingest_reservation
+
+    def flaky(session, reservation, inbox_event_id=None, **kwargs):
+        if inbox_event_id == broken:
+            real(session, reservation, inbox_event_id, **kwargs)  # writes, then breaks
+            raise RuntimeError("a bug met by this one message")
+        return real(session, reservation, inbox_event_id, **kwargs)
+
+    monkeypatch.setattr(processing, "ingest_reservation", flaky)
+    outcome = drain_batch(db_session)
+    assert outcome.crashed == [broken] and len(outcome.processed) == 11
+    event = db_session.get(InboxEvent, broken)
+    assert event.status == "received" and "a bug met by this one message" in event.error
+    assert not db_session.scalar(select(func.count()).select_from(StayVersion)
+                                 .where(StayVersion.inbox_event_id == broken))
+    assert not drain_batch(db_session).ids  # the drain leaves it to its own retries
+    monkeypatch.setattr(processing, "ingest_reservation", real)
+    with app.app_context():
+        assert process_event(broken) == "processed"
+    assert db_session.get(InboxEvent, broken).error is None
+
+
+def test_a_batch_that_fails_as_a_whole_hands_each_event_to_a_job_of_its_own(
+    app, queue, db_session, monkeypatch
+):
+    ids = store(db_session, FakePMS(6).events(5))
+
+    def broken_recount(*args, **kwargs):
+        raise RuntimeError("the batch's recount broke")
+
+    monkeypatch.setattr(processing, "recompute_counters", broken_recount)
+    with app.app_context():
+        assert drain_inbox()["crashed"] == 5
+        waiting = queue.queue("ingest").jobs
+    assert sorted(job.args[0] for job in waiting if job.func is process_event) == ids
+    assert statuses(db_session) == {"received": 5}
+    monkeypatch.undo()
+    drain(app)
+    assert statuses(db_session) == {"processed": 5}
+
+
+def test_reconcile_drains_waiting_events_and_retries_broken_ones_on_their_own(
+    app, queue, db_session
+):
+    ids = store(db_session, FakePMS(7).events(4))
+    event = db_session.get(InboxEvent, ids[0])
+    event.error = "broke earlier"
+    db_session.commit()
+    from guestcrm.jobs import reconcile
+
+    with app.app_context():
+        assert reconcile(older_than_seconds=0) == ids
+        waiting = [(job.func, job.args) for job in queue.queue("ingest").jobs]
+    assert waiting == [(drain_inbox, ()), (process_event, (ids[0],))]
+    drain(app)
+    assert statuses(db_session) == {"processed": 4}
