@@ -48,9 +48,10 @@ def resolve_guest(
         for other in candidates[1:]:
             merge_profiles(session, profile, other, rule="exact:keys")
     else:
-        profile = GuestProfile(field_versions={}, channel_mix={})
-        session.add(profile)
-        session.flush()
+        # Empty collections from the start: a new profile's are known, not loaded.
+        profile = GuestProfile(field_versions={}, channel_mix={}, contacts=[], external_ids=[],
+                               preferences=[])
+        session.add(profile)  # inserted with its values and contacts by enrich_profile
     enrich_profile(session, profile, guest, keys, version, seen_at or utcnow(), source)
     note_resolved(session, profile, is_new=not candidates)  # fuzzy match + index: settle_identity
     return profile

@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -114,13 +114,7 @@ def ingest_reservation(
     keys = _guest_keys(reservation, prop)
     lock_keys(session, lock_names(session, reservation))
 
-    stay = session.scalar(
-        select(Stay).where(
-            Stay.source == reservation.source,
-            Stay.property_id == prop.id,
-            Stay.external_id == reservation.external_id,
-        )
-    )
+    stay = _find_stay(session, (reservation.source, prop.id, reservation.external_id))
     key = version_key(reservation)
     is_new = stay is None
     if stay is None:
@@ -131,9 +125,10 @@ def ingest_reservation(
             status=reservation.status,
             version_key="",
             field_versions={},
+            guests=[],  # known empty: not loaded
         )
-        session.add(stay)
-        session.flush()
+        session.add(stay)  # inserted with its fields at the next flush
+        tx_dict(session, "stays")[(stay.source, prop.id, stay.external_id)] = stay
     if not is_new and (key == stay.version_key or key in _seen_versions(session, stay)):
         return IngestOutcome(stay=stay, applied=False)
 
@@ -148,6 +143,9 @@ def ingest_reservation(
     _attach_guests(session, stay, reservation, keys, key, is_new)
     settle_identity(session, prop.id)
 
+    if stay.id is None:
+        session.flush()
+    _seen_versions(session, stay, is_new).add(key)
     session.add(
         StayVersion(
             stay_id=stay.id,
@@ -172,12 +170,47 @@ def _channel_unknown(reservation: CanonicalReservation) -> bool:
     return reservation.channel == "other" and not reservation.channel_name
 
 
-def _seen_versions(session: Session, stay: Stay) -> set[str]:
-    if stay.id is None:
-        return set()
-    return set(
-        session.scalars(select(StayVersion.version_key).where(StayVersion.stay_id == stay.id))
-    )
+def prefetch_stays(session: Session, reservations: list[CanonicalReservation]) -> None:
+    """Load the stays that many reservations name, and their version keys, in two queries:
+    the `ingest_reservation` calls that follow in the same transaction look them up in memory
+    (services/processing.py does this for each batch)."""
+    wanted = {(r.source, ensure_property(session, r.property_code, r.property_name).id,
+               r.external_id) for r in reservations}
+    if not wanted:
+        return
+    known = tx_dict(session, "stays")
+    found = session.scalars(select(Stay).where(
+        tuple_(Stay.source, Stay.property_id, Stay.external_id).in_(sorted(wanted))))
+    for stay in found:
+        known[(stay.source, stay.property_id, stay.external_id)] = stay
+    for stay_key in wanted:
+        known.setdefault(stay_key, None)
+    versions = tx_dict(session, "stay_versions")
+    ids = [stay.id for stay in known.values() if stay is not None and stay.id not in versions]
+    for stay_id in ids:
+        versions[stay_id] = set()
+    for stay_id, key in session.execute(select(StayVersion.stay_id, StayVersion.version_key)
+                                        .where(StayVersion.stay_id.in_(ids))):
+        versions[stay_id].add(key)
+
+
+def _find_stay(session: Session, stay_key: tuple[str, int, str]) -> Stay | None:
+    known = tx_dict(session, "stays")
+    if stay_key not in known:
+        source, property_id, external_id = stay_key
+        known[stay_key] = session.scalar(select(Stay).where(
+            Stay.source == source, Stay.property_id == property_id,
+            Stay.external_id == external_id))
+    return known[stay_key]
+
+
+def _seen_versions(session: Session, stay: Stay, is_new: bool = False) -> set[str]:
+    """The version keys this stay has seen, kept for the transaction."""
+    versions = tx_dict(session, "stay_versions")
+    if stay.id not in versions:
+        versions[stay.id] = set() if is_new else set(session.scalars(
+            select(StayVersion.version_key).where(StayVersion.stay_id == stay.id)))
+    return versions[stay.id]
 
 
 def _apply_fields(stay: Stay, reservation: CanonicalReservation, key: str) -> None:

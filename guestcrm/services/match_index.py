@@ -72,37 +72,56 @@ def records_from_json(rows: list[dict]) -> list[GuestRecord]:
 
 
 def refresh_match_index(session: Session, profile_ids: Iterable[int]) -> None:
-    """Rewrite the blocking keys and match records of these profiles (live ones only)."""
+    """Rewrite the blocking keys and match records of these profiles (live ones only).
+
+    The keys are a function of the records, so a profile whose records did not change (a
+    returning guest, a modified booking) costs no key work at all."""
     ids = sorted(set(profile_ids))
     if not ids:
         return
     session.flush()
+    rows = {row.profile_id: row for row in session.scalars(
+        select(ProfileMatchRecord).where(ProfileMatchRecord.profile_id.in_(ids)))}
+    changed: dict[int, list[GuestRecord]] = {}
     for profile_id in ids:
         profile = session.get(GuestProfile, profile_id)
         live = profile is not None and profile.merged_into_id is None
         records = profile_records(profile) if live else []
-        wanted = record_keys(records) if live else set()
-        current = set(session.scalars(
-            select(ProfileBlockingKey.key).where(ProfileBlockingKey.profile_id == profile_id)
-        ))
-        stale = current - wanted
-        if stale:
-            session.execute(delete(ProfileBlockingKey).where(
-                ProfileBlockingKey.profile_id == profile_id, ProfileBlockingKey.key.in_(stale)))
-        fresh = wanted - current
-        if fresh:
-            session.execute(insert(ProfileBlockingKey),
-                            [{"profile_id": profile_id, "key": k} for k in sorted(fresh)])
-        row = session.get(ProfileMatchRecord, profile_id)
+        as_json = records_to_json(records)
+        row = rows.get(profile_id)
+        if row is not None and row.records == as_json:
+            continue
+        changed[profile_id] = records
         if not live:
             if row is not None:
                 session.delete(row)
         elif row is None:
-            session.add(ProfileMatchRecord(profile_id=profile_id,
-                                           records=records_to_json(records)))
+            session.add(ProfileMatchRecord(profile_id=profile_id, records=as_json))
         else:
-            row.records = records_to_json(records)
+            row.records = as_json
+    if changed:
+        _rewrite_keys(session, changed)
     session.flush()
+
+
+def _rewrite_keys(session: Session, changed: dict[int, list[GuestRecord]]) -> None:
+    current: dict[int, set[str]] = {profile_id: set() for profile_id in changed}
+    for profile_id, key in session.execute(
+        select(ProfileBlockingKey.profile_id, ProfileBlockingKey.key)
+        .where(ProfileBlockingKey.profile_id.in_(list(changed)))
+    ):
+        current[profile_id].add(key)
+    fresh_rows = []
+    for profile_id, records in changed.items():
+        wanted = record_keys(records) if records else set()
+        stale = current[profile_id] - wanted
+        if stale:
+            session.execute(delete(ProfileBlockingKey).where(
+                ProfileBlockingKey.profile_id == profile_id, ProfileBlockingKey.key.in_(stale)))
+        fresh_rows += [{"profile_id": profile_id, "key": k}
+                       for k in sorted(wanted - current[profile_id])]
+    if fresh_rows:
+        session.execute(insert(ProfileBlockingKey), fresh_rows)
 
 
 def rebuild_match_index(session: Session, batch: int = 1000, progress=None) -> int:

@@ -23,9 +23,10 @@ from guestcrm.models import InboxEvent
 from guestcrm.services.after_ingest import after_stays_changed
 from guestcrm.services.counters import recompute_counters
 from guestcrm.services.fuzzy import discard_pending
-from guestcrm.services.ingest import ingest_reservation, lock_names
+from guestcrm.services.ingest import ingest_reservation, lock_names, prefetch_stays
 from guestcrm.services.locks import lock_keys
 from guestcrm.services.lookup import live_map
+from guestcrm.services.tx_scope import keep_loaded
 
 DRAIN_BATCH = 100
 log = logging.getLogger(__name__)
@@ -95,12 +96,15 @@ def _lock(session: Session, ids: Sequence[int], skip_locked: bool) -> list[Inbox
 
 def _process(session: Session, events: list[InboxEvent], isolate: bool) -> BatchOutcome:
     """Parse every event, take every lock the batch needs (one statement, one global order),
-    ingest each event (in a savepoint when `isolate`), then recount once for the batch."""
+    load the stays it names, ingest each event (in a savepoint when `isolate`), then recount
+    once for the batch."""
     outcome = BatchOutcome()
+    keep_loaded(session)
     parsed = _parse_all(events, outcome)
-    lock_keys(session, [name for message in parsed.values() for reservation
-                        in message.reservations for name in lock_names(session, reservation)],
+    reservations = [r for message in parsed.values() for r in message.reservations]
+    lock_keys(session, [name for r in reservations for name in lock_names(session, r)],
               hold=True)
+    prefetch_stays(session, reservations)
     results: dict[int, dict] = {}
     for event in events:
         message = parsed.get(event.id)
