@@ -53,15 +53,21 @@ class IngestOutcome:
     profile_ids: set[int] = field(default_factory=set)
 
 
-def version_key(reservation: CanonicalReservation) -> str:
+def version_key(reservation: CanonicalReservation, snapshot: dict | None = None) -> str:
+    """Vendor time, sequence, status rank and a digest of the content (its `snapshot`)."""
     stamp = (
         reservation.modified_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
         if reservation.modified_at
         else _EPOCH
     )
-    content = json.dumps(asdict(reservation), sort_keys=True, default=str).encode()
+    content = json.dumps(snapshot or reservation_snapshot(reservation), sort_keys=True).encode()
     digest = hashlib.sha256(content).hexdigest()[:16]
     return f"{stamp}|{reservation.sequence:010d}|{STATUS_RANK[reservation.status]}|{digest}"
+
+
+def reservation_snapshot(reservation: CanonicalReservation) -> dict:
+    """The reservation as plain JSON values (dates and amounts as strings)."""
+    return json.loads(json.dumps(asdict(reservation), default=str))
 
 
 def ensure_property(session: Session, code: str, name: str | None) -> Property:
@@ -115,7 +121,8 @@ def ingest_reservation(
     lock_keys(session, lock_names(session, reservation))
 
     stay = _find_stay(session, (reservation.source, prop.id, reservation.external_id))
-    key = version_key(reservation)
+    snapshot = reservation_snapshot(reservation)
+    key = version_key(reservation, snapshot)
     is_new = stay is None
     if stay is None:
         stay = Stay(
@@ -153,7 +160,7 @@ def ingest_reservation(
             version_key=key,
             status=reservation.status,
             applied=newest,
-            snapshot=json.loads(json.dumps(asdict(reservation), default=str)),
+            snapshot=snapshot,
         )
     )
     session.flush()

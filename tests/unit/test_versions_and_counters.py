@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import asdict
 from datetime import date, datetime
 
 from guestcrm.models import GuestProfile
 from guestcrm.services.counters import stay_happened
-from guestcrm.services.ingest import version_key
+from guestcrm.services.ingest import reservation_snapshot, version_key
 from guestcrm.services.profiles import STAFF_VERSION, apply_values
 from tests.builders import reservation
 
@@ -29,6 +32,14 @@ def test_a_version_without_a_time_is_older_than_any_with_one():
 
 def test_the_same_content_gives_the_same_version():
     assert version_key(reservation()) == version_key(reservation())
+
+
+def test_the_content_digest_is_the_one_stored_versions_were_made_with():
+    """Stored stays keep their version keys: a re-delivery must still be known as seen."""
+    r = reservation()
+    content = json.dumps(asdict(r), sort_keys=True, default=str).encode()
+    assert version_key(r).endswith("|" + hashlib.sha256(content).hexdigest()[:16])
+    assert version_key(r, reservation_snapshot(r)) == version_key(r)
 
 
 def test_a_past_confirmed_stay_happened_and_a_future_one_not_yet():
