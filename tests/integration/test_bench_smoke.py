@@ -27,6 +27,10 @@ def test_the_ingest_bench_runs_every_part_and_prints_its_figures(redis_test_url)
     assert re.search(r"POST /webhooks/<connector> +[\d.]+ req/s +p50 +[\d.]+ ms +p99 +[\d.]+ ms"
                      r" +\(30 ok, 0 errors\)", out), out
     assert re.search(r"webhook / bare throughput +[\d.]+", out), out
-    drained = re.search(r"one worker \(burst\) on PostgreSQL: 12 events, (\d+) reservations .* "
+    assert "one worker (burst) on PostgreSQL:" in out and "NOT PROCESSED" not in out, out
+    baseline = re.search(r"one rq job per event \(baseline\) +3 events, +(\d+) reservations", out)
+    drained = re.search(r"drain in batches +12 events, +(\d+) reservations .* "
                         r"([\d.]+) reservations/s", out)
+    assert baseline and int(baseline.group(1)) >= 3, out
     assert drained and int(drained.group(1)) >= 12 and float(drained.group(2)) > 0, out
+    assert re.search(r"batched / per-event +[\d.]+x", out), out
