@@ -12,6 +12,7 @@ from guestcrm.models import (
     Stay,
     StayGuest,
 )
+from guestcrm.services.merge_vip import merge_vip
 from guestcrm.services.profiles import absorb_fields, profile_snapshot
 from guestcrm.services.row_images import row_image
 
@@ -70,8 +71,11 @@ def merge_profiles(
             session.execute(update(model).where(model.id.in_(ids)).values(profile_id=survivor.id))
 
     absorb_fields(survivor, merged)
+    vip = merge_vip(session, survivor, merged)
     merged.merged_into_id = survivor.id
     before.update(moved=moved, dropped=dropped)
+    if vip is not None:
+        before["vip"] = vip
     record = MergeRecord(
         survivor_id=survivor.id, merged_id=merged.id, rule=rule, actor=actor, before=before
     )

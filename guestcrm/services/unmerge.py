@@ -31,6 +31,7 @@ from guestcrm.models import (
 from guestcrm.models.types import utcnow
 from guestcrm.services.counters import recompute_counters
 from guestcrm.services.match_index import refresh_match_index
+from guestcrm.services.merge_vip import unmerge_vip
 from guestcrm.services.not_same import record_not_same
 from guestcrm.services.profiles import PROFILE_FIELDS
 from guestcrm.services.row_images import from_image, row_image
@@ -86,6 +87,7 @@ def unmerge(session: Session, record_id: int, actor: str, reason: str | None = N
     for item in before.get("dropped", []):
         _restore_dropped(session, item, merged.id)
     session.flush()
+    unmerge_vip(session, before.get("vip"), survivor, merged)
     session.expire_all()  # collections on both profiles changed under the ORM's feet
 
     record.undone_at = utcnow()

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from guestcrm.models import (
     AuditEntry,
@@ -19,6 +19,7 @@ from guestcrm.models import (
     Preference,
     Stay,
     StayGuest,
+    VipAssignment,
 )
 from guestcrm.services.counters import recompute_counters
 from guestcrm.services.ingest import ingest_reservation
@@ -27,6 +28,8 @@ from guestcrm.services.profiles import STAFF_VERSION, apply_values
 from guestcrm.services.row_images import row_image
 from guestcrm.services.unmerge import UnmergeError, unmerge
 from guestcrm.services.value import recompute_value
+from guestcrm.services.value_settings import load_value_settings, save_value_settings
+from guestcrm.services.vip import assign_vip, save_vip_level
 from tests.builders import reservation
 
 CHILD_TABLES = (ContactPoint, ExternalId, Preference, Complaint, Stay, StayGuest)
@@ -163,3 +166,43 @@ def test_staff_edits_win_over_merged_data(db_session):
     merge_profiles(db_session, db_session.get(GuestProfile, a), db_session.get(GuestProfile, b),
                    rule="t")
     assert db_session.get(GuestProfile, a).language == "de"
+
+
+def vip_rows(session) -> dict[int, tuple]:
+    session.flush()
+    session.expire_all()
+    return {a.profile_id: (a.level.code, a.reason, a.source, a.set_by)
+            for a in session.scalars(select(VipAssignment))}
+
+
+@pytest.mark.parametrize("survivor_level", [None, "VIP2", "VIP1"])
+def test_a_staff_vip_follows_the_merge_to_the_survivor_and_comes_back_on_unmerge(
+    db_session, survivor_level
+):
+    """The front desk must still see the VIP, with its reason, on the profile that remains."""
+    for code, rank in (("VIP1", 1), ("VIP2", 2)):
+        save_vip_level(db_session, code, code, "#aa0000", rank, actor="admin")
+    a, b, _c = world(db_session)
+    if survivor_level:
+        assign_vip(db_session, db_session.get(GuestProfile, a), survivor_level, "regular",
+                   actor="staff:1")
+    else:  # no assignment at all on the survivor: the pyramid suggests none here
+        settings = load_value_settings(db_session).to_json() | {"pyramid_vip_level": None}
+        save_value_settings(db_session, settings, actor="admin")
+        db_session.execute(delete(VipAssignment).where(VipAssignment.profile_id == a))
+        db_session.get(GuestProfile, a).vip_level = None
+    assign_vip(db_session, db_session.get(GuestProfile, b), "VIP1", "owner's friend",
+               actor="staff:2")
+    before = vip_rows(db_session)
+    levels_before = {p: db_session.get(GuestProfile, p).vip_level for p in (a, b)}
+    record = merge_profiles(db_session, db_session.get(GuestProfile, a),
+                            db_session.get(GuestProfile, b), rule="staff", actor="staff:9")
+    after = vip_rows(db_session)
+    # The more important level stays on the survivor (staff beats the pyramid's suggestion,
+    # VIP1 ranks first), with its own reason; the tombstone keeps none.
+    kept = before[a] if survivor_level == "VIP1" else before[b]
+    assert after.get(a) == kept and b not in after
+    assert db_session.get(GuestProfile, a).vip_level == kept[0]
+    unmerge(db_session, record.id, actor="staff:9", reason="two people")
+    assert vip_rows(db_session) == before
+    assert {p: db_session.get(GuestProfile, p).vip_level for p in (a, b)} == levels_before
