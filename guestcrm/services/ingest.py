@@ -97,7 +97,11 @@ def _find_or_create_property(session: Session, code: str, name: str | None) -> P
 def lock_names(session: Session, reservation: CanonicalReservation) -> list[str]:
     """The advisory locks ingesting this reservation takes: its stay and its guests' keys."""
     prop = ensure_property(session, reservation.property_code, reservation.property_name)
-    keys = _guest_keys(reservation, prop)
+    return _lock_names(reservation, prop, _guest_keys(reservation, prop))
+
+
+def _lock_names(reservation: CanonicalReservation, prop: Property,
+                keys: list[GuestKeys]) -> list[str]:
     stay_lock = f"stay:{reservation.source}:{prop.id}:{reservation.external_id}"
     return [stay_lock] + [name for k in keys for name in k.lock_names()]
 
@@ -118,7 +122,7 @@ def ingest_reservation(
     profile ids may then include profiles merged away since."""
     prop = ensure_property(session, reservation.property_code, reservation.property_name)
     keys = _guest_keys(reservation, prop)
-    lock_keys(session, lock_names(session, reservation))
+    lock_keys(session, _lock_names(reservation, prop, keys))
 
     stay = _find_stay(session, (reservation.source, prop.id, reservation.external_id))
     snapshot = reservation_snapshot(reservation)
