@@ -134,6 +134,7 @@ def drain_inbox() -> dict:
                 counts[name] += len(getattr(outcome, name))
             for inbox_id in outcome.crashed:  # on its own, with rq's retries
                 queue.enqueue(process_event, inbox_id)
+            _send_notices(outcome.notices)
             if time.monotonic() > deadline:
                 queue.schedule_drain(force=True)
                 break
@@ -143,15 +144,27 @@ def drain_inbox() -> dict:
 def process_event(inbox_id: int) -> str:
     """One event on its own (a replay, a retry of one that broke in a batch, inline mode)."""
     from guestcrm.extensions import db
-    from guestcrm.services.processing import mark_crashed, process_inbox_event
+    from guestcrm.services.processing import mark_crashed, process_one
 
     with _context():
         try:
-            event = process_inbox_event(db.session, inbox_id)
+            event, outcome = process_one(db.session, inbox_id)
         except Exception:
             mark_crashed(db.session, inbox_id, traceback.format_exc(limit=3))
             raise  # rq retries it; inline mode leaves it `received` for the reconciler
+        _send_notices(outcome.notices)
         return event.status if event else "missing"
+
+
+def _send_notices(notice_ids: list[int]) -> None:
+    """Duty-manager notices the processing stored (a VIP the PMS checked in), now committed."""
+    from guestcrm.jobs_notify import enqueue_notice
+
+    for notice_id in notice_ids:
+        try:
+            enqueue_notice(notice_id)
+        except Exception:  # noqa: BLE001  Redis down: the notice stays pending, logged here
+            log.exception("duty-manager notice %s not handed on", notice_id)
 
 
 def reconcile(older_than_seconds: int | None = None) -> list[int]:

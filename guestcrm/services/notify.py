@@ -63,6 +63,15 @@ def vip_arrival_notice(
     return notice
 
 
+def notice_ids(session: Session, stay_ids: list[int]) -> dict[int, int]:
+    """stay id -> the id of its VIP arrival notice, for the stays that have one."""
+    if not stay_ids:
+        return {}
+    return dict(session.execute(select(OutboundNotification.stay_id, OutboundNotification.id)
+                                .where(OutboundNotification.stay_id.in_(stay_ids),
+                                       OutboundNotification.kind == KIND)).all())
+
+
 def pending_notice_id(session: Session, stay_id: int) -> int | None:
     return session.scalar(select(OutboundNotification.id).where(
         OutboundNotification.stay_id == stay_id, OutboundNotification.kind == KIND,

@@ -26,6 +26,7 @@ from guestcrm.services.fuzzy import discard_pending
 from guestcrm.services.ingest import ingest_reservation, lock_names, prefetch_stays
 from guestcrm.services.locks import lock_keys
 from guestcrm.services.lookup import live_map
+from guestcrm.services.notify import notice_ids
 from guestcrm.services.tx_scope import keep_loaded
 
 DRAIN_BATCH = 100
@@ -37,6 +38,7 @@ class BatchOutcome:
     processed: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)  # could not be parsed: final
     crashed: list[int] = field(default_factory=list)  # broke on ingest: retried on their own
+    notices: list[int] = field(default_factory=list)  # duty-manager notices to send after commit
 
     @property
     def ids(self) -> list[int]:
@@ -46,14 +48,19 @@ class BatchOutcome:
 def process_inbox_event(session: Session, inbox_id: int) -> InboxEvent | None:
     """Parse and ingest one stored message in one transaction; a parse error marks it failed,
     any other error propagates (the transaction rolled back) for the caller to record."""
+    return process_one(session, inbox_id)[0]
+
+
+def process_one(session: Session, inbox_id: int) -> tuple[InboxEvent | None, BatchOutcome]:
+    """`process_inbox_event`, with the outcome (the notices to send once committed)."""
     events = _lock(session, [inbox_id], skip_locked=False)
     if not events:
         event = session.get(InboxEvent, inbox_id)
         session.rollback()
-        return event
-    _process(session, events, isolate=False)
+        return event, BatchOutcome()
+    outcome = _process(session, events, isolate=False)
     session.commit()
-    return events[0]
+    return events[0], outcome
 
 
 def drain_batch(session: Session, after_id: int = 0, limit: int = DRAIN_BATCH) -> BatchOutcome:
@@ -133,7 +140,11 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
     survivor = live_map(session, {p for r in results.values() for p in r["profiles"]})
     touched = set(survivor.values())
     recompute_counters(session, touched)
-    after_stays_changed(session, [s for r in results.values() for s in r["stays"]], touched)
+    stay_ids = sorted({s for r in results.values() for s in r["stays"]})
+    noticed = notice_ids(session, stay_ids)
+    after_stays_changed(session, stay_ids, touched)  # a VIP the PMS checked in: a new notice
+    outcome.notices = sorted(n for stay, n in notice_ids(session, stay_ids).items()
+                             if stay not in noticed)
     for event in events:
         if event.id in results:
             result = results[event.id]

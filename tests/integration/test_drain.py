@@ -3,13 +3,15 @@ events, one broken event isolated from its batch, a failed batch handed on event
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from connectors.base import get_connector
 from connectors.fake import FakePMS
 from guestcrm.jobs import DRAIN_SCHEDULED, drain_inbox, process_event, schedule_processing
-from guestcrm.models import InboxEvent, Stay, StayVersion
+from guestcrm.models import GuestProfile, InboxEvent, OutboundNotification, Stay, StayVersion
 from guestcrm.services import ingest as ingest_module
 from guestcrm.services import processing
 from guestcrm.services.inbox import accept_message
@@ -17,6 +19,9 @@ from guestcrm.services.processing import drain_batch, process_inbox_event
 from tests.integration.canonical import canonical_dump, differences
 from tests.integration.test_reliability import empty_database
 from tests.integration.test_webhooks import drain
+from tests.samples import SAMPLES
+
+TODAY = date.today()
 
 
 def store(session, events) -> list[int]:
@@ -33,9 +38,11 @@ def queue(app):
     jobs = app.extensions["guestcrm_jobs"]
     with app.app_context():
         jobs.connection().delete(DRAIN_SCHEDULED)
-        jobs.queue("ingest").empty()
+        for name in ("ingest", "default"):
+            jobs.queue(name).empty()
         yield jobs
-        jobs.queue("ingest").empty()
+        for name in ("ingest", "default"):
+            jobs.queue(name).empty()
         jobs.connection().delete(DRAIN_SCHEDULED)
 
 
@@ -138,3 +145,43 @@ def test_reconcile_drains_waiting_events_and_retries_broken_ones_on_their_own(
     assert waiting == [(drain_inbox, ()), (process_event, (ids[0],))]
     drain(app)
     assert statuses(db_session) == {"processed": 4}
+
+
+def ota_message(status: str | None, echo: str, stamp: str) -> bytes:
+    """The OpenTravel sample, arriving today, with a reservation status of our choosing."""
+    body = (SAMPLES / "opentravel" / "2011B" / "samples" / "OTA_HotelResNotifRQ.xml").read_text()
+    body = body.replace("2005-10-18", TODAY.isoformat()).replace(
+        "2005-10-20", (TODAY + timedelta(days=2)).isoformat())
+    body = body.replace('EchoToken="354"', f'EchoToken="{echo}"').replace(
+        'TimeStamp="2005-01-26T10:22:00-05:00"', f'TimeStamp="{stamp}"')
+    if status:
+        body = body.replace("<HotelReservation>", f'<HotelReservation ResStatus="{status}">')
+    return body.encode()
+
+
+def test_a_vip_the_pms_reports_checked_in_sends_the_duty_manager_notice(app, queue, db_session):
+    from guestcrm.jobs_notify import deliver_notice_job
+    from guestcrm.services.vip import assign_vip, save_vip_level
+
+    connector = get_connector("opentravel")
+
+    def push(body: bytes) -> None:
+        message = connector.extract(body, "application/xml", {})
+        inbox_id = accept_message(db_session, "opentravel", message, credential="test").event.id
+        with app.app_context():
+            schedule_processing(inbox_id)
+        drain(app)
+
+    push(ota_message(None, "1", f"{TODAY.isoformat()}T08:00:00+00:00"))
+    stay_id, profile_id = db_session.execute(select(Stay.id, Stay.profile_id)).one()
+    save_vip_level(db_session, "VIP1", "VIP 1", "#aa0000", 1, actor="admin")
+    assign_vip(db_session, db_session.get(GuestProfile, profile_id), "VIP1", "owner's friend",
+               actor="staff:1")
+    db_session.commit()
+    push(ota_message("In-house", "2", f"{TODAY.isoformat()}T15:00:00+00:00"))
+    assert db_session.get(Stay, stay_id).status == "checked_in"
+    notice = db_session.scalar(select(OutboundNotification))
+    assert notice is not None and notice.payload["vip"]["reason"]
+    with app.app_context():
+        waiting = [(job.func, job.args) for job in queue.queue("default").jobs]
+    assert (deliver_notice_job, (notice.id,)) in waiting
