@@ -51,6 +51,7 @@ class IngestOutcome:
     stay: Stay
     applied: bool  # False: a duplicate or an older version that changed nothing visible
     profile_ids: set[int] = field(default_factory=set)
+    version_row: dict | None = None  # in a batch: the stay_version row for the caller to write
 
 
 def version_key(reservation: CanonicalReservation, snapshot: dict | None = None) -> str:
@@ -115,11 +116,12 @@ def ingest_reservation(
     reservation: CanonicalReservation,
     inbox_event_id: int | None = None,
     *,
-    recount: bool = True,
+    in_batch: bool = False,
 ) -> IngestOutcome:
-    """Apply one reservation. `recount=False` leaves the touched profiles' counters to the
-    caller, which recounts once for a whole batch (services/processing.py); the outcome's
-    profile ids may then include profiles merged away since."""
+    """Apply one reservation. `in_batch=True` (services/processing.py) leaves to the caller,
+    once for its whole batch, what can wait for the end of it: recounting the touched profiles
+    (the outcome's ids may then include profiles merged away since) and writing the
+    outcome's `version_row` to stay_version."""
     prop = ensure_property(session, reservation.property_code, reservation.property_name)
     keys = _guest_keys(reservation, prop)
     lock_keys(session, _lock_names(reservation, prop, keys))
@@ -157,20 +159,14 @@ def ingest_reservation(
     if stay.id is None:
         session.flush()
     _seen_versions(session, stay, is_new).add(key)
-    session.add(
-        StayVersion(
-            stay_id=stay.id,
-            inbox_event_id=inbox_event_id,
-            version_key=key,
-            status=reservation.status,
-            applied=newest,
-            snapshot=snapshot,
-        )
-    )
-    session.flush()
+    version_row = {"stay_id": stay.id, "inbox_event_id": inbox_event_id, "version_key": key,
+                   "status": reservation.status, "applied": newest, "snapshot": snapshot}
     after = {stay.profile_id, *(g.profile_id for g in stay.guests)} - {None}
-    if not recount:  # the caller follows merges and recounts for its whole batch
-        return IngestOutcome(stay=stay, applied=True, profile_ids=before | after)
+    if in_batch:
+        return IngestOutcome(stay=stay, applied=True, profile_ids=before | after,
+                             version_row=version_row)
+    session.add(StayVersion(**version_row))
+    session.flush()
     touched = live_ids(session, before | after)
     recompute_counters(session, touched)
     return IngestOutcome(stay=stay, applied=True, profile_ids=touched)
@@ -263,12 +259,14 @@ def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
         return
     primary = resolved[primary_at]
     stay.profile_id = primary.id
-    for seat in list(stay.guests):
-        stay.guests.remove(seat)
-    session.flush()
-    for position, profile in enumerate(resolved):
-        stay.guests.append(
-            StayGuest(profile_id=profile.id, position=position, is_primary=profile is primary)
-        )
+    wanted = [(position, profile.id, profile is primary)
+              for position, profile in enumerate(resolved)]
+    if sorted((g.position, g.profile_id, g.is_primary) for g in stay.guests) != wanted:
+        for seat in list(stay.guests):
+            stay.guests.remove(seat)
+        session.flush()
+        for position, profile_id, is_primary in wanted:
+            stay.guests.append(
+                StayGuest(profile_id=profile_id, position=position, is_primary=is_primary))
     versions["guests"] = key
     stay.field_versions = versions

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from connectors.base import ConnectorError, InboundMessage, ParseResult, get_connector
-from guestcrm.models import InboxEvent
+from guestcrm.models import InboxEvent, StayVersion
 from guestcrm.services.after_ingest import after_stays_changed
 from guestcrm.services.counters import recompute_counters
 from guestcrm.services.fuzzy import discard_pending
@@ -103,8 +103,8 @@ def _lock(session: Session, ids: Sequence[int], skip_locked: bool) -> list[Inbox
 
 def _process(session: Session, events: list[InboxEvent], isolate: bool) -> BatchOutcome:
     """Parse every event, take every lock the batch needs (one statement, one global order),
-    load the stays it names, ingest each event (in a savepoint when `isolate`), then recount
-    once for the batch."""
+    load the stays it names, ingest each event (in a savepoint when `isolate`), then write
+    the stay versions and recount once for the batch."""
     outcome = BatchOutcome()
     keep_loaded(session)
     parsed = _parse_all(events, outcome)
@@ -113,18 +113,21 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
               hold=True)
     prefetch_stays(session, reservations)
     results: dict[int, dict] = {}
+    version_rows: list[dict] = []  # stay_version rows, written together after the loop
     for event in events:
         message = parsed.get(event.id)
         if message is None:
             continue
         savepoint = session.begin_nested() if isolate else None
         try:
-            stays, profiles = [], set()
+            stays, profiles, versions = [], set(), []
             for reservation in message.reservations:
                 ingested = ingest_reservation(session, reservation, inbox_event_id=event.id,
-                                              recount=False)
+                                              in_batch=True)
                 stays.append(ingested.stay.id)
                 profiles |= ingested.profile_ids
+                if ingested.version_row:
+                    versions.append(ingested.version_row)
             if savepoint is not None:
                 savepoint.commit()
         except Exception:
@@ -136,7 +139,10 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
             outcome.crashed.append(event.id)
             continue
         results[event.id] = {"stays": stays, "profiles": profiles, "warnings": message.warnings}
+        version_rows += versions
         outcome.processed.append(event.id)
+    if version_rows:
+        session.execute(insert(StayVersion), version_rows)
     survivor = live_map(session, {p for r in results.values() for p in r["profiles"]})
     touched = set(survivor.values())
     recompute_counters(session, touched)
