@@ -3,7 +3,9 @@
 Measures the server time of the arrival board and of GET /api/v1/arrivals (goal < 100 ms p95)
 beside a baseline measured in the same run (the bare /healthz endpoint and a primary-key query),
 then event -> badge latency on a board open in Chromium against gunicorn (goal < 1 s p95).
-Usage: .venv/bin/python bench/desk.py [--quick] [--keep]. It drops its database at the end.
+Usage: .venv/bin/python bench/desk.py [--quick] [--keep] [--reuse DBNAME] [--no-badge].
+It drops its database at the end unless --keep; --reuse runs against a database an earlier
+--keep run left (migrations applied, check-ins of earlier runs undone, never dropped).
 """
 
 from __future__ import annotations
@@ -57,17 +59,23 @@ def row(name: str, ms: list[float], base: float | None = None) -> str:
             f"  max {max(ms):8.2f} ms{ratio}")
 
 
+def make_app(url: str):
+    from guestcrm import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "SECRET_KEY": "bench",
+                      "RATELIMIT_STORAGE_URI": "memory://", "LOGIN_RATE_LIMIT": "1000/minute"})
+    app.extensions["guestcrm_jobs"].redis_url = None
+    return app
+
+
 def build(url: str, args, day: date):
     from flask_migrate import upgrade
     from sqlalchemy import text
 
     from bench.desk_data import generate
-    from guestcrm import create_app
     from guestcrm.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "SECRET_KEY": "bench",
-                      "RATELIMIT_STORAGE_URI": "memory://", "LOGIN_RATE_LIMIT": "1000/minute"})
-    app.extensions["guestcrm_jobs"].redis_url = None
+    app = make_app(url)
     with app.app_context():
         upgrade()
         start = time.perf_counter()
@@ -75,6 +83,29 @@ def build(url: str, args, day: date):
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
         log(f"  data ready in {time.perf_counter() - start:.1f} s")
+    return app
+
+
+def reuse(url: str, day: date):
+    """A kept database: apply new migrations, undo earlier runs' check-ins (same board)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from guestcrm.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        built = db.session.scalar(text("SELECT arrival FROM stay WHERE external_id = 'A1'"))
+        if built != day:
+            sys.exit(f"the kept database has its arrivals on {built}, not today ({day}): "
+                     "build a new one")
+        for table in ("outbound_notification", "desk_event"):
+            db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.execute(text("DELETE FROM audit_entry WHERE action = 'stay.check_in'"))
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
     return app
 
 
@@ -106,8 +137,10 @@ def server_times(app, day: date, samples: int) -> dict[str, list[float]]:
     from guestcrm.services.staff import create_staff
 
     with app.app_context():
-        create_staff(db.session, "bench-admin@hotel.test", PASSWORD, "admin", [])
-        token = create_api_token(db.session, "bench")
+        if not db.session.scalar(text("SELECT 1 FROM staff_user WHERE email = :e"),
+                                 {"e": "bench-admin@hotel.test"}):
+            create_staff(db.session, "bench-admin@hotel.test", PASSWORD, "admin", [])
+        token = create_api_token(db.session, f"bench-{uuid.uuid4().hex[:8]}")
         db.session.commit()
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
@@ -214,40 +247,56 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20k profiles, 60k stays")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", metavar="DBNAME", help="run against a database --keep left")
+    parser.add_argument("--no-badge", action="store_true", help="skip the browser part")
     args = parser.parse_args()
     args.profiles, args.stays = (20_000, 60_000) if args.quick else (1_000_000, 3_000_000)
     args.arrivals, samples = 500, 20 if args.quick else 50
     day = date.today()
-    name = f"guestcrm_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    name = args.reuse or f"guestcrm_bench_{uuid.uuid4().hex[:8]}"
+    if args.reuse:
+        args.keep = True  # never drop a database this run did not create
+    else:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
     started = time.perf_counter()
     try:
-        log(f"desk bench: {args.profiles:,} profiles, {args.stays:,} stays, "
-            f"{args.arrivals} arrivals on {day} (database {name})")
-        app = build(url, args, day)
-        night = nightly(app, day)
-        log(f"  nightly pyramid ranking of all profiles: {night['rank']:.2f} s; value recompute "
-            f"of {night['profiles']} arriving guests: {night['recompute']:.2f} s")
+        if args.reuse:
+            log(f"desk bench: reusing database {name} (arrivals on {day})")
+            app = reuse(url, day)
+        else:
+            log(f"desk bench: {args.profiles:,} profiles, {args.stays:,} stays, "
+                f"{args.arrivals} arrivals on {day} (database {name})")
+            app = build(url, args, day)
+            night = nightly(app, day)
+            log(f"  nightly pyramid ranking of all profiles: {night['rank']:.2f} s; value "
+                f"recompute of {night['profiles']} arriving guests: {night['recompute']:.2f} s")
         times = server_times(app, day, samples)
-        latency = badge_latency(app, url, day, 10 if args.quick else 30, pollers=4)
+        latency = [] if args.no_badge else badge_latency(
+            app, url, day, 10 if args.quick else 30, pollers=4)
         base = pct(times["baseline: GET /healthz"], .95)
         log("\nserver time (in-process, Flask test client), "
             f"{samples} samples each; ratios against GET /healthz p95")
         for label, values in times.items():
             log(row(label, values, base))
-        log(f"\nevent -> badge on an open board (gunicorn 4 sync workers, 0.5 s htmx poll, "
-            f"5 boards open), {len(latency)} events")
-        log(row("event -> badge", latency))
+        if latency:
+            log(f"\nevent -> badge on an open board (gunicorn 4 sync workers, 0.5 s htmx poll, "
+                f"5 boards open), {len(latency)} events")
+            log(row("event -> badge", latency))
+        else:
+            log("\nevent -> badge: skipped (--no-badge)")
         goal_ok = (pct(times["GET /desk/ (board, 500 rows)"], .95) < 100
-                   and pct(times["GET /api/v1/arrivals"], .95) < 100 and pct(latency, .95) < 1000)
+                   and pct(times["GET /api/v1/arrivals"], .95) < 100
+                   and bool(latency) and pct(latency, .95) < 1000)
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         log(f"\nmachine load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores")
         log(f"goals (board and API p95 < 100 ms, badge p95 < 1 s): "
             f"{'met' if goal_ok else 'NOT met'}; total run {time.perf_counter() - started:.0f} s")
     finally:
-        if not args.keep:
+        if args.keep:
+            log(f"kept database {name} (reuse it with --reuse {name}; drop it when done)")
+        else:
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

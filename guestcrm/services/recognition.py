@@ -1,18 +1,21 @@
 """Who arrives at a property on a day, which of them matter and why.
 
 `arrivals_for` runs a fixed number of queries whatever the number of arrivals: the stays with
-their guests' stored figures in one, then VIP levels, check-ins, complaints and preferences in
-one query each (plus the earlier stays for a past day), and the settings. The rules themselves
-are pure (recognition_rules.py).
+their guests' stored figures in one, then VIP levels, check-ins, complaints, preferences and the
+few property names in one query each (plus the earlier stays for a past day), and the settings.
+The rules themselves are pure (recognition_rules.py); they run once per list, compiled.
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Row, Select, Text, and_, case, cast, or_, select, type_coerce
+from sqlalchemy.orm import Session
 
 from guestcrm.models import (
     Complaint,
@@ -32,59 +35,54 @@ from guestcrm.models import (
 from guestcrm.services import recognition_rules as rules_mod
 from guestcrm.services.counters import stay_happened
 from guestcrm.services.recognition_facts import (
+    Arrival,
     ArrivalFacts,
     ComplaintFact,
-    Flag,
     PreferenceFact,
     VipFact,
 )
-from guestcrm.services.recognition_rules import arrival_priority, evaluate, merge_rules
+from guestcrm.services.recognition_rules import compile_rules, evaluate_compiled, merge_rules
 from guestcrm.services.value import StayFact, ValueFigures, summarize
 from guestcrm.services.value_settings import DEFAULT_ACTIONS, segment_label
 
 ARRIVING = ("requested", "confirmed", "checked_in")
-LastProperty = aliased(Property)
 
 
-@dataclass
-class Arrival:
-    """One arriving stay with its guest and flags: what the board, the CSV and the API show."""
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a list of arrivals is built and written out.
 
-    stay_id: int
-    external_id: str
-    property_code: str
-    arrival: date
-    departure: date | None
-    nights: int
-    room_type: str | None
-    room_number: str | None
-    adults: int | None
-    children: int | None
-    channel: str
-    channel_name: str | None
-    status: str
-    profile_id: int | None
-    guest_name: str
-    checked_in_at: datetime | None
-    flags: list[Flag] = field(default_factory=list)
+    A board is thousands of small objects (facts, flags, their dicts) that live until the
+    response is written and then go by reference counting alone: none of them is in a cycle.
+    Built with the collector on, they are scanned and promoted generation by generation until
+    they trigger a full collection of the whole process (tens of milliseconds: the slowest
+    requests were exactly those). Nested use is fine; an outer pause is left alone.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
-    @property
-    def priority(self) -> int:
-        return arrival_priority(self.flags)[0]
 
-    @property
-    def stay_line(self) -> str:
-        parts = [f"{self.nights} night{'s' if self.nights != 1 else ''}"]
-        parts += [x for x in (self.room_type,
-                              f"room {self.room_number}" if self.room_number else None) if x]
-        guests = " ".join(x for x in (f"{self.adults} ad." if self.adults else "",
-                                      f"{self.children} ch." if self.children else "") if x)
-        parts += [x for x in (guests, self.channel_name or self.channel, self.external_id) if x]
-        return " · ".join(parts)
-
-    @property
-    def checked_in(self) -> bool:
-        return self.checked_in_at is not None or self.status == "checked_in"
+# Core columns, not ORM attributes: the rows are plain tuples either way, and a Core select
+# skips the ORM's per-statement and per-row work.
+_S, _P = Stay.__table__.c, Property.__table__.c
+_GP, _GV = GuestProfile.__table__.c, GuestValue.__table__.c
+_GPV = GuestPropertyValue.__table__.c
+_COLUMNS = (
+    _S.id, _S.external_id, _S.arrival, _S.departure, _S.nights, _S.room_type, _S.room_number,
+    _S.adults, _S.children, _S.channel, _S.channel_name, _S.status, _S.profile_id,
+    # Most stays ask for nothing: send no JSON to parse for them.
+    type_coerce(case((cast(_S.special_requests, Text) == "[]", None),
+                     else_=_S.special_requests), Stay.special_requests.type),
+    _GP.first_name, _GP.last_name, _GP.birth_date, _GP.vip_level, _GV.tier, _GV.rfm_segment,
+    _GP.completed_stays, _GP.cancellations, _GP.no_shows, _GP.first_stay, _GP.last_stay,
+    _GV.direct_stays, _GV.ota_stays, _GV.last_property_id, _GPV.completed_stays,
+)
 
 
 def arrivals_for(
@@ -98,29 +96,15 @@ def arrivals_for(
     happened yet is not in them. For a past day the stays before it are read and counted.
     """
     stored = day >= (today or date.today())
-    where = [Stay.property_id == property_id, Stay.arrival == day, Stay.status.in_(ARRIVING)]
+    where = [_S.property_id == property_id, _S.arrival == day, _S.status.in_(ARRIVING)]
     if stay_ids is not None:
-        where.append(Stay.id.in_(stay_ids))
-    # Plain columns, not entities: hydrating 500 ORM objects (and their JSON columns) would cost
-    # more than the queries themselves.
+        where.append(_S.id.in_(stay_ids))
     query = (
-        select(Stay.id, Stay.external_id, Stay.arrival, Stay.departure, Stay.nights,
-               Stay.room_type, Stay.room_number, Stay.adults, Stay.children, Stay.channel,
-               Stay.channel_name, Stay.status, Stay.profile_id, Stay.property_id,
-               Stay.special_requests, Property.code.label("property_code"),
-               GuestProfile.first_name, GuestProfile.last_name, GuestProfile.birth_date,
-               GuestProfile.vip_level, GuestValue.tier, GuestValue.rfm_segment,
-               GuestProfile.completed_stays, GuestProfile.cancellations,
-               GuestProfile.no_shows, GuestProfile.first_stay, GuestProfile.last_stay,
-               GuestValue.direct_stays, GuestValue.ota_stays, GuestValue.last_property_id,
-               LastProperty.name.label("last_property_name"),
-               GuestPropertyValue.completed_stays.label("stays_here"))
-        .join(Property, Property.id == Stay.property_id)
-        .outerjoin(GuestProfile, GuestProfile.id == Stay.profile_id)
-        .outerjoin(GuestValue, GuestValue.profile_id == Stay.profile_id)
-        .outerjoin(LastProperty, LastProperty.id == GuestValue.last_property_id)
-        .outerjoin(GuestPropertyValue, and_(GuestPropertyValue.profile_id == Stay.profile_id,
-                                            GuestPropertyValue.property_id == property_id))
+        select(*_COLUMNS).select_from(Stay.__table__)
+        .outerjoin(GuestProfile.__table__, _GP.id == _S.profile_id)
+        .outerjoin(GuestValue.__table__, _GV.profile_id == _S.profile_id)
+        .outerjoin(GuestPropertyValue.__table__, and_(_GPV.profile_id == _S.profile_id,
+                                                      _GPV.property_id == property_id))
         .where(*where)
     )
     rows = session.execute(query).all()
@@ -128,8 +112,8 @@ def arrivals_for(
         return []
     # The follow-up queries select by these subqueries rather than by 500 bound ids, which
     # cost more to compile and send than to run.
-    profile_ids = select(Stay.profile_id).where(*where, Stay.profile_id.is_not(None))
-    stay_id_query = select(Stay.id).where(*where)
+    profile_ids = select(_S.profile_id).where(*where, _S.profile_id.is_not(None))
+    stay_id_query = select(_S.id).where(*where)
     # VIPs and check-ins by key lookups of their own: joined in, a misestimated row count
     # (all arrivals on one date) made the planner scan them once per arrival.
     vips = _vips(session, profile_ids)
@@ -137,20 +121,25 @@ def arrivals_for(
     history = None if stored else _history(session, profile_ids, day)
     complaints = _complaints(session, profile_ids)
     preferences = _preferences(session, profile_ids, property_id)
+    names = _property_names(session, {r[27] for r in rows if r[27] is not None} | {property_id})
     rules, actions = _settings(session)
+    compiled = compile_rules(rules)
+    shared = _Shared(vips, history, complaints, preferences, actions, names, day)
+    code = names[property_id][0]
 
     result = []
     for r in rows:
-        facts = _facts(r, vips.get(r.profile_id), history, complaints, preferences, actions, day)
+        facts = _facts(r, property_id, shared)
         result.append(Arrival(
-            stay_id=r.id, external_id=r.external_id, property_code=r.property_code,
-            arrival=r.arrival, departure=r.departure, nights=r.nights, room_type=r.room_type,
-            room_number=r.room_number, adults=r.adults, children=r.children,
-            channel=r.channel, channel_name=r.channel_name, status=r.status,
-            profile_id=r.profile_id, guest_name=facts.name or "Unknown guest",
-            checked_in_at=checked.get(r.id), flags=evaluate(facts, rules)))
-    result.sort(key=lambda a: (tuple(-x for x in arrival_priority(a.flags)), a.guest_name))
+            r[0], r[1], code, r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+            r[12], facts.name or "Unknown guest", checked.get(r[0]),
+            evaluate_compiled(facts, compiled)))
+    result.sort(key=_sort_key)
     return result
+
+
+def _sort_key(a: Arrival) -> tuple[int, int, str]:
+    return (-a.rank[0], -a.rank[1], a.guest_name)
 
 
 @dataclass
@@ -178,29 +167,31 @@ def _history(session: Session, profile_ids: Select, day: date) -> _History:
 
 
 def _vips(session: Session, profile_ids: Select) -> dict[int, VipFact]:
+    va, vl = VipAssignment.__table__.c, VipLevel.__table__.c
     rows = session.execute(
-        select(VipAssignment.profile_id, VipLevel.code, VipLevel.label, VipLevel.colour,
-               VipLevel.rank, VipAssignment.reason, VipAssignment.set_by, VipAssignment.source)
-        .join(VipLevel, VipLevel.id == VipAssignment.level_id)
-        .where(VipAssignment.profile_id.in_(profile_ids))
+        select(va.profile_id, vl.code, vl.label, vl.colour, vl.rank, va.reason, va.set_by,
+               va.source)
+        .join_from(VipAssignment.__table__, VipLevel.__table__, vl.id == va.level_id)
+        .where(va.profile_id.in_(profile_ids))
     )
     return {pid: VipFact(*fields) for pid, *fields in rows}
 
 
 def _checked_in(session: Session, stay_ids: Select) -> dict[int, datetime]:
+    de = DeskEvent.__table__.c
     return dict(session.execute(
-        select(DeskEvent.stay_id, DeskEvent.at)
-        .where(DeskEvent.stay_id.in_(stay_ids), DeskEvent.kind == "checked_in")
+        select(de.stay_id, de.at).where(de.stay_id.in_(stay_ids), de.kind == "checked_in")
     ).all())
 
 
 def _complaints(session: Session, profile_ids: Select) -> dict[int, list[ComplaintFact]]:
+    c = Complaint.__table__.c
     out: dict[int, list[ComplaintFact]] = {}
     rows = session.execute(
-        select(Complaint.profile_id, Complaint.occurred_on, Complaint.category,
-               Complaint.description, Complaint.resolution, Complaint.compensation, Property.name)
-        .outerjoin(Property, Property.id == Complaint.property_id)
-        .where(Complaint.profile_id.in_(profile_ids))
+        select(c.profile_id, c.occurred_on, c.category, c.description, c.resolution,
+               c.compensation, _P.name)
+        .join_from(Complaint.__table__, Property.__table__, _P.id == c.property_id, isouter=True)
+        .where(c.profile_id.in_(profile_ids))
     )
     for pid, *fields in rows:
         out.setdefault(pid, []).append(ComplaintFact(*fields))
@@ -208,62 +199,90 @@ def _complaints(session: Session, profile_ids: Select) -> dict[int, list[Complai
 
 
 def _preferences(session: Session, profile_ids: Select, property_id: int):
+    pr = Preference.__table__.c
     out: dict[int, list[tuple[str, str, int, bool]]] = {}
     rows = session.execute(
-        select(Preference.profile_id, Preference.key, Preference.value, Preference.times_seen,
-               Preference.property_id)
-        .where(Preference.profile_id.in_(profile_ids),
-               or_(Preference.property_id.is_(None), Preference.property_id == property_id))
-        .order_by(Preference.times_seen.desc(), Preference.key)
+        select(pr.profile_id, pr.key, pr.value, pr.times_seen, pr.property_id)
+        .where(pr.profile_id.in_(profile_ids),
+               or_(pr.property_id.is_(None), pr.property_id == property_id))
+        .order_by(pr.times_seen.desc(), pr.key)
     )
     for pid, key, value, times_seen, here in rows:
         out.setdefault(pid, []).append((key, value, times_seen, here is not None))
     return out
 
 
+def _property_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """Code and name of the property and of the guests' last hotels: a handful of rows, read
+    here rather than joined to each of 500 arrivals."""
+    return {pid: (code, name) for pid, code, name in session.execute(
+        select(_P.id, _P.code, _P.name).where(_P.id.in_(sorted(ids))))}
+
+
 def _settings(session: Session) -> tuple[list[rules_mod.RuleSetting], dict[str, tuple[str, str]]]:
-    stored = session.get(CrmSetting, rules_mod.SETTING_KEY)
+    cs, ra = CrmSetting.__table__.c, RfmSegmentAction.__table__.c
+    stored = session.scalar(select(cs.value).where(cs.key == rules_mod.SETTING_KEY))
     actions = {code: (segment_label(code), text) for code, text in DEFAULT_ACTIONS.items()}
-    for row in session.scalars(select(RfmSegmentAction)):
-        actions[row.code] = (row.label, row.action)
-    return merge_rules(stored.value if stored else None), actions
+    for code, label, action in session.execute(select(ra.code, ra.label, ra.action)):
+        actions[code] = (label, action)
+    return merge_rules(stored), actions
 
 
-def _facts(r, vip, history, complaints, preferences, actions, day) -> ArrivalFacts:
-    pid = r.profile_id
-    facts = ArrivalFacts(
-        stay_id=r.id, arrival=r.arrival, departure=r.departure, channel=r.channel,
-        channel_name=r.channel_name, property_id=r.property_id, profile_id=pid,
-        special_requests=list(r.special_requests or []))
+@dataclass(slots=True)
+class _Shared:
+    """What every arrival's facts draw on, read once for the whole list."""
+
+    vips: dict[int, VipFact]
+    history: _History | None
+    complaints: dict[int, list[ComplaintFact]]
+    preferences: dict[int, list[tuple[str, str, int, bool]]]
+    actions: dict[str, tuple[str, str]]
+    names: dict[int, tuple[str, str | None]]
+    day: date
+
+
+def _facts(r: Row, property_id: int, shared: _Shared) -> ArrivalFacts:
+    (sid, _ext, arrival, departure, _nights, _rt, _rn, _ad, _ch, channel, channel_name, _st, pid,
+     requests, first_name, last_name, birth_date, pms_vip, tier, segment, completed,
+     cancellations, no_shows, first_stay, last_stay, direct, ota, last_property_id,
+     stays_here) = r
+    facts = ArrivalFacts(sid, arrival, departure, channel, channel_name, property_id, pid,
+                         special_requests=list(requests) if requests else [])
     if pid is None:
         return facts
-    facts.name = " ".join(p for p in (r.first_name, r.last_name) if p) or f"Guest #{pid}"
-    facts.birth_date = r.birth_date
+    facts.name = (f"{first_name} {last_name}" if first_name and last_name
+                  else first_name or last_name or f"Guest #{pid}")
+    facts.birth_date = birth_date
+    history = shared.history
     if history is None:
         facts.history = ValueFigures(
-            completed_stays=r.completed_stays or 0, cancellations=r.cancellations or 0,
-            no_shows=r.no_shows or 0, first_stay=r.first_stay, last_stay=r.last_stay,
-            last_property_id=r.last_property_id, direct_stays=r.direct_stays or 0,
-            ota_stays=r.ota_stays or 0)
-        facts.stays_here = r.stays_here or 0
-        facts.last_property_name = r.last_property_name
+            completed_stays=completed or 0, cancellations=cancellations or 0,
+            no_shows=no_shows or 0, first_stay=first_stay, last_stay=last_stay,
+            last_property_id=last_property_id, direct_stays=direct or 0, ota_stays=ota or 0)
+        facts.stays_here = stays_here or 0
+        if last_property_id is not None:
+            facts.last_property_name = shared.names[last_property_id][1]
     else:
+        day = shared.day
         earlier = history.stays.get(pid, [])
         facts.history = summarize(earlier, day)
-        facts.stays_here = sum(1 for s in earlier if s.property_id == r.property_id
+        facts.stays_here = sum(1 for s in earlier if s.property_id == property_id
                                and stay_happened(s.status, s.departure, day))
         facts.last_property_name = history.names.get(facts.history.last_property_id)
+    vip = shared.vips.get(pid)
     if vip is not None:
         facts.vip = vip
-    elif r.vip_level:
-        facts.pms_vip = r.vip_level
-    facts.tier, facts.segment = r.tier, r.rfm_segment
-    if r.rfm_segment in actions:
-        facts.segment_label, facts.segment_action = actions[r.rfm_segment]
-    facts.complaints = complaints.get(pid, [])
-    prefs = preferences.get(pid, [])
-    facts.preferences = [PreferenceFact(*p) for p in prefs if p[0] != "anniversary"]
-    facts.anniversary = next((_parse_day(p[1]) for p in prefs if p[0] == "anniversary"), None)
+    elif pms_vip:
+        facts.pms_vip = pms_vip
+    facts.tier, facts.segment = tier, segment
+    if segment in shared.actions:
+        facts.segment_label, facts.segment_action = shared.actions[segment]
+    facts.complaints = shared.complaints.get(pid, [])
+    prefs = shared.preferences.get(pid)
+    if prefs:
+        facts.preferences = [PreferenceFact(*p) for p in prefs if p[0] != "anniversary"]
+        facts.anniversary = next((_parse_day(p[1]) for p in prefs if p[0] == "anniversary"),
+                                 None)
     return facts
 
 

@@ -7,12 +7,15 @@ JSON in crm_setting "recognition.rules"). Nothing here touches the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
+# arrival_priority (the sort key) lives beside the Arrival; still importable from here.
 from guestcrm.services.recognition_facts import ArrivalFacts, Flag
+from guestcrm.services.recognition_facts import arrival_priority as arrival_priority
 
 SETTING_KEY = "recognition.rules"
 TIER_LABELS = {"vip": "VIP tier", "major": "Major guest", "ordinary": "Ordinary", "small": "Small"}
@@ -79,26 +82,47 @@ def merge_rules(stored: dict[str, Any] | None) -> list[RuleSetting]:
     return merged
 
 
-def evaluate(facts: ArrivalFacts, rules: list[RuleSetting]) -> list[Flag]:
+class CompiledRule(NamedTuple):
+    """An enabled rule resolved once for a whole arrivals list: its evaluator and settings."""
+
+    code: str
+    label: str
+    colour: str
+    priority: int
+    run: Evaluator
+    params: dict[str, Any]
+
+
+def compile_rules(rules: Sequence[RuleSetting]) -> tuple[CompiledRule, ...]:
+    """The enabled rules in order, looked up once rather than once per arrival."""
+    return tuple(CompiledRule(r.code, r.label, r.colour, r.priority, EVALUATORS[r.code], r.params)
+                 for r in rules if r.enabled)
+
+
+def evaluate(facts: ArrivalFacts, rules: Sequence[RuleSetting]) -> list[Flag]:
     """The flags this guest earns, most important first."""
+    return evaluate_compiled(facts, compile_rules(rules))
+
+
+def _negative_priority(flag: Flag) -> int:
+    return -flag.priority
+
+
+def evaluate_compiled(facts: ArrivalFacts, compiled: Sequence[CompiledRule]) -> list[Flag]:
+    """`evaluate` with the rules compiled beforehand (what a list of arrivals uses)."""
     flags = []
-    for setting in rules:
-        if not setting.enabled:
-            continue
-        outcome = EVALUATORS[setting.code](facts, setting.params)
+    for code, label, colour, priority, run, params in compiled:
+        outcome = run(facts, params)
         if outcome is None:
             continue
         reason, data = outcome
-        colour = data.pop("_colour", setting.colour)
-        label = data.pop("_label", setting.label)
-        priority = setting.priority + int(data.pop("_bonus", 0))
-        flags.append(Flag(setting.code, label, colour, priority, reason, data, setting.label))
-    return sorted(flags, key=lambda f: -f.priority)
-
-
-def arrival_priority(flags: list[Flag]) -> tuple[int, int]:
-    """Sort key part: the most important flag first, then how much there is to know."""
-    return (max((f.priority for f in flags), default=0), sum(f.priority for f in flags))
+        if "_colour" in data or "_label" in data or "_bonus" in data:
+            flags.append(Flag(code, data.pop("_label", label), data.pop("_colour", colour),
+                              priority + int(data.pop("_bonus", 0)), reason, data, label))
+        else:
+            flags.append(Flag(code, label, colour, priority, reason, data, label))
+    flags.sort(key=_negative_priority)
+    return flags
 
 
 def ordinal(n: int) -> str:
@@ -107,7 +131,13 @@ def ordinal(n: int) -> str:
 
 
 def _day(d: date | None) -> str:
-    return f"{d.day} {d:%b %Y}" if d else "?"
+    return _day_text(d) if d else "?"
+
+
+@lru_cache(maxsize=8192)
+def _day_text(d: date) -> str:
+    # strftime costs more than the rest of a reason; a board repeats few dates.
+    return f"{d.day} {d:%b %Y}"
 
 
 def anniversary_in(when: date, start: date, end: date) -> date | None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from guestcrm.extensions import db
 from guestcrm.models import Property
 from guestcrm.schemas.arrivals import ArrivalList, ArrivalsQuery, arrival_list_json
-from guestcrm.services.recognition import arrivals_for
+from guestcrm.services.recognition import arrivals_for, gc_paused
 from guestcrm.web.api import SECURITY, bp
 
 
@@ -24,5 +24,6 @@ class Arrivals(MethodView):
         prop = db.session.scalar(select(Property).where(Property.code == query["property"]))
         if prop is None:
             abort(404, message=f"no property {query['property']}")
-        arrivals = arrivals_for(db.session, prop.id, query["date"])
-        return jsonify(arrival_list_json(prop.code, query["date"], arrivals))
+        with gc_paused():
+            arrivals = arrivals_for(db.session, prop.id, query["date"])
+            return jsonify(arrival_list_json(prop.code, query["date"], arrivals))

@@ -31,8 +31,9 @@ from guestcrm.jobs_notify import enqueue_notice
 from guestcrm.models import Property
 from guestcrm.services import desk as desk_service
 from guestcrm.services.notify import pending_notice_id
-from guestcrm.services.recognition import Arrival, arrivals_for
+from guestcrm.services.recognition import Arrival, arrivals_for, gc_paused
 from guestcrm.web.access import roles_required, visible_property_ids
+from guestcrm.web.desk_rows import arrival_rows
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = ("admin", "front_desk")
@@ -93,6 +94,11 @@ def _filtered(arrivals: list[Arrival]) -> list[Arrival]:
 @bp.get("/")
 @roles_required(*DESK_ROLES)
 def board():
+    with gc_paused():
+        return _board()
+
+
+def _board():
     prop = _property(request.args.get("property"))
     which, day = _day(prop)
     everyone = arrivals_for(db.session, prop.id, day)
@@ -103,7 +109,7 @@ def board():
         "q": request.args.get("q", ""), "flag": request.args.get("flag", ""),
         "properties": desk_service.visible_properties(db.session, visible_property_ids()),
         "after": desk_service.latest_event_id(db.session, prop.id), "poll": _poll_ms(),
-        "waiting": sum(1 for a in everyone if not a.checked_in),
+        "waiting": sum(1 for a in everyone if not a.checked_in), "arrival_rows": arrival_rows,
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "arrivals":
         return render_template("desk/_arrivals.html", **context)
@@ -113,6 +119,11 @@ def board():
 @bp.get("/arrivals.csv")
 @roles_required(*DESK_ROLES)
 def export_csv():
+    with gc_paused():
+        return _export_csv()
+
+
+def _export_csv():
     prop = _property(request.args.get("property"))
     which, day = _day(prop)
     out = io.StringIO()

@@ -195,3 +195,35 @@ def test_a_notice_signature_verifies_only_with_the_same_secret_body_and_a_fresh_
     assert not verify("secret", stamp, body + b"x", signature, now=ts)
     assert not verify("Secret", stamp, body, signature, now=ts)
     assert not verify("secret", stamp, body, signature, now=ts + 301)
+
+
+def test_compiled_rules_flag_exactly_as_the_rules_do():
+    from guestcrm.services.recognition_rules import compile_rules, evaluate_compiled
+
+    rules = merge_rules({"returning": {"enabled": False}, "vip": {"priority": 5}})
+    compiled = compile_rules(rules)
+    assert [c.code for c in compiled] == [r.code for r in rules if r.enabled]
+    f = facts(vip=VipFact("VIP2", "Very", "#111111", 2, "Owner", "ana", "staff"),
+              history=history(completed_stays=3, last_stay=ARRIVAL - timedelta(days=900)))
+    assert evaluate_compiled(f, compiled) == evaluate(f, rules)
+    assert evaluate_compiled(f, compiled)[0].code == "win_back"  # vip now 5 + 8
+
+
+def test_the_collector_is_paused_only_inside_and_an_outer_pause_is_kept():
+    import gc
+
+    from guestcrm.services.recognition import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    try:
+        with gc_paused():
+            raise ValueError("boom")
+    except ValueError:
+        pass
+    assert gc.isenabled()

@@ -1,0 +1,110 @@
+"""The board's rows written in Python (guestcrm/web/desk_rows.py): escaped like the template
+was, the same status cell as templates/desk/_status.html, and the stored facts they rest on
+(special requests, anniversaries) read correctly on PostgreSQL and on SQLite."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from flask import render_template
+
+from guestcrm.services.desk import check_in
+from guestcrm.services.recognition import arrivals_for
+from guestcrm.web.desk_rows import status_cell
+from tests.factories import (
+    ComplaintFactory,
+    PreferenceFactory,
+    ProfileFactory,
+    PropertyFactory,
+    StayFactory,
+    sign_in,
+    staff,
+)
+
+TODAY = date.today()
+
+
+def _squeeze(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+
+def _status_of(html: str, stay_id: int) -> str:
+    match = re.search(rf'<div class="status" id="status-{stay_id}".*?</div>', html, re.S)
+    assert match, f"no status cell for stay {stay_id}"
+    return _squeeze(match.group(0))
+
+
+def test_names_reasons_and_codes_are_escaped_on_the_board(client, db_session):
+    here = PropertyFactory(code="A&B")
+    guest = ProfileFactory(first_name="<img src=x onerror=alert(1)>", last_name="O'Hara")
+    ComplaintFactory(profile_id=guest.id, property_id=here.id,
+                     description='<script>alert("x")</script>')
+    stay = StayFactory(guest=guest, property_id=here.id, arrival=TODAY, room_number="<b>1</b>",
+                       special_requests=["crib & <b>cot</b>"])
+    sign_in(client, staff("admin"))
+    html = client.get("/desk/?property=A%26B").get_data(as_text=True)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt; O&#39;Hara" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;x&#34;)" in html
+    assert "request: crib &amp; &lt;b&gt;cot&lt;/b&gt;" in html and "<b>1</b>" not in html
+    assert f'hx-get="/desk/guests/{guest.id}?property=A%26B"' in html
+    assert f'id="stay-{stay.id}"' in html and 'data-flag="complaint"' in html
+
+
+def test_the_row_status_cell_is_the_one_a_check_in_swaps_in(app, client, db_session):
+    here = PropertyFactory(code="SEE")
+    stay = StayFactory(property_id=here.id, arrival=TODAY)
+    token = sign_in(client, staff("front_desk", "SEE"))
+    board = client.get("/desk/?property=SEE").get_data(as_text=True)
+    with app.test_request_context():
+        waiting = render_template("desk/_status.html", stay_id=stay.id, checked_in_at=None,
+                                  oob=False)
+    waiting = re.sub(r'value="[^"]+"', 'value="T"', _squeeze(waiting))
+    assert re.sub(r'value="[^"]+"', 'value="T"', _status_of(board, stay.id)) == waiting
+
+    swapped = client.post(f"/desk/stays/{stay.id}/check-in", data={"csrf_token": token},
+                          headers={"HX-Request": "true"}).get_data(as_text=True)
+    board = client.get("/desk/?property=SEE").get_data(as_text=True)
+    assert _status_of(board, stay.id) == _squeeze(swapped)
+    assert 'class="arrival is-in"' in board
+
+
+def test_a_pms_checked_in_stay_without_a_desk_event_shows_checked_in(app, db_session):
+    with app.test_request_context():
+        expected = _squeeze(render_template("desk/_status.html", stay_id=7, checked_in_at=True,
+                                            oob=False))
+    assert _squeeze(status_cell(7, None, True, "/desk/stays/", "T")) == expected
+
+
+def test_special_requests_and_an_anniversary_come_through_from_the_database(db_session):
+    here = PropertyFactory()
+    quiet = StayFactory(property_id=here.id, arrival=TODAY)
+    asks = StayFactory(property_id=here.id, arrival=TODAY,
+                       special_requests=["late arrival", "extra pillow"])
+    PreferenceFactory(profile_id=asks.profile_id, key="anniversary",
+                      value=(TODAY + timedelta(days=1)).isoformat())
+    found = {a.stay_id: {f.code: f for f in a.flags} for a in arrivals_for(db_session, here.id,
+                                                                          TODAY)}
+    assert "preferences" not in found[quiet.id] and "celebration" not in found[quiet.id]
+    prepare = found[asks.id]["preferences"]
+    assert prepare.facts["special_requests"] == ["late arrival", "extra pillow"]
+    assert "request: late arrival; request: extra pillow" in prepare.reason
+    occasions = found[asks.id]["celebration"].facts["occasions"]
+    assert (TODAY + timedelta(days=1)).isoformat() in [o["on"] for o in occasions]
+
+
+def test_checked_in_stays_and_requests_also_read_on_the_embedded_sqlite(sqlite_app):
+    from guestcrm.extensions import db
+
+    with sqlite_app.app_context():
+        here = PropertyFactory()
+        quiet = StayFactory(property_id=here.id, arrival=TODAY)
+        asks = StayFactory(property_id=here.id, arrival=TODAY, special_requests=["cot"])
+        check_in(db.session, asks, actor="pms")
+        found = {a.stay_id: a for a in arrivals_for(db.session, here.id, TODAY)}
+        assert found[asks.id].checked_in_at is not None and found[asks.id].checked_in
+        assert [f.facts["special_requests"] for f in found[asks.id].flags
+                if f.code == "preferences"] == [["cot"]]
+        assert not found[quiet.id].checked_in
+        assert all(f.code != "preferences" for f in found[quiet.id].flags)
+        db.session.rollback()
