@@ -8,7 +8,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -155,10 +155,17 @@ def create_api_token(session: Session, name: str, actor: str = "cli") -> str:
     return token
 
 
+# How fresh "last used" is kept: writing it on every API read would make each read wait for a
+# disk write (the desk's arrivals API polls).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def find_api_token(session: Session, token: str) -> ApiToken | None:
     row = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
     )
-    if row is not None:
-        row.last_used_at = datetime.now(UTC)
+    now = datetime.now(UTC)
+    if row is not None and (row.last_used_at is None
+                            or now - row.last_used_at >= LAST_USED_RESOLUTION):
+        row.last_used_at = now
     return row

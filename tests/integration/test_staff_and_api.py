@@ -108,3 +108,24 @@ def test_the_api_refuses_a_search_without_exactly_one_key(client, db_session):
 def test_the_openapi_document_describes_the_guest_routes(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/guests" in spec["paths"] and "/api/v1/guests/{guest_id}" in spec["paths"]
+
+
+def test_an_api_token_records_its_last_use_at_most_once_a_minute(db_session):
+    """Reads must not each wait for a write; "last used" is kept to the minute."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from guestcrm.models import ApiToken
+    from guestcrm.services.credentials import create_api_token, find_api_token
+
+    token = create_api_token(db_session, "booking-engine")
+    first = find_api_token(db_session, token).last_used_at
+    assert first is not None
+    db_session.commit()
+    assert find_api_token(db_session, token).last_used_at == first
+    assert not db_session.dirty
+    row = db_session.scalar(select(ApiToken).where(ApiToken.name == "booking-engine"))
+    row.last_used_at = datetime.now(UTC) - timedelta(minutes=2)
+    db_session.commit()
+    assert find_api_token(db_session, token).last_used_at > first
