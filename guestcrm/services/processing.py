@@ -113,50 +113,66 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
               hold=True)
     prefetch_stays(session, reservations)
     results: dict[int, dict] = {}
-    version_rows: list[dict] = []  # stay_version rows, written together after the loop
-    for event in events:
-        message = parsed.get(event.id)
-        if message is None:
-            continue
+    version_rows: list[dict] = []  # stay_version rows, written together
+    for event in (e for e in events if e.id in parsed):
         savepoint = session.begin_nested() if isolate else None
         try:
-            stays, profiles, versions = [], set(), []
-            for reservation in message.reservations:
-                ingested = ingest_reservation(session, reservation, inbox_event_id=event.id,
-                                              in_batch=True)
-                stays.append(ingested.stay.id)
-                profiles |= ingested.profile_ids
-                if ingested.version_row:
-                    versions.append(ingested.version_row)
+            result, versions = _ingest_event(session, event.id, parsed[event.id])
             if savepoint is not None:
                 savepoint.commit()
         except Exception:
             if savepoint is None:
                 raise
-            savepoint.rollback()
+            savepoint.rollback()  # this also forgets what the transaction had looked up...
             discard_pending(session)
+            _write_versions(session, version_rows)  # ...so the versions seen so far go in now
             _finish(event, "received", error=traceback.format_exc(limit=3)[-1000:])
             outcome.crashed.append(event.id)
             continue
-        results[event.id] = {"stays": stays, "profiles": profiles, "warnings": message.warnings}
+        results[event.id] = result
         version_rows += versions
         outcome.processed.append(event.id)
-    if version_rows:
-        session.execute(insert(StayVersion), version_rows)
+    _write_versions(session, version_rows)
+    outcome.notices = _after_batch(session, events, results)
+    return outcome
+
+
+def _ingest_event(session: Session, inbox_id: int, message: ParseResult
+                  ) -> tuple[dict, list[dict]]:
+    """The event's result (stays, profiles as ingested, warnings) and its stay_version rows."""
+    stays, profiles, versions = [], set(), []
+    for reservation in message.reservations:
+        ingested = ingest_reservation(session, reservation, inbox_event_id=inbox_id,
+                                      in_batch=True)
+        stays.append(ingested.stay.id)
+        profiles |= ingested.profile_ids
+        if ingested.version_row:
+            versions.append(ingested.version_row)
+    return {"stays": stays, "profiles": profiles, "warnings": message.warnings}, versions
+
+
+def _write_versions(session: Session, rows: list[dict]) -> None:
+    if rows:
+        session.execute(insert(StayVersion), rows)
+        rows.clear()
+
+
+def _after_batch(session: Session, events: list[InboxEvent], results: dict[int, dict]
+                 ) -> list[int]:
+    """Counters and value figures of every profile touched, once; the events' bookkeeping.
+    Returns the duty-manager notices the batch created (a VIP the PMS checked in)."""
     survivor = live_map(session, {p for r in results.values() for p in r["profiles"]})
     touched = set(survivor.values())
     recompute_counters(session, touched)
     stay_ids = sorted({s for r in results.values() for s in r["stays"]})
     noticed = notice_ids(session, stay_ids)
-    after_stays_changed(session, stay_ids, touched)  # a VIP the PMS checked in: a new notice
-    outcome.notices = sorted(n for stay, n in notice_ids(session, stay_ids).items()
-                             if stay not in noticed)
+    after_stays_changed(session, stay_ids, touched)
     for event in events:
         if event.id in results:
             result = results[event.id]
             profiles = sorted({survivor[p] for p in result["profiles"] if p in survivor})
             _finish(event, "processed", result=result | {"profiles": profiles})
-    return outcome
+    return sorted(n for stay, n in notice_ids(session, stay_ids).items() if stay not in noticed)
 
 
 def _parse_all(events: list[InboxEvent], outcome: BatchOutcome) -> dict[int, ParseResult]:

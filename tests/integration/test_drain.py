@@ -185,3 +185,29 @@ def test_a_vip_the_pms_reports_checked_in_sends_the_duty_manager_notice(app, que
     with app.app_context():
         waiting = [(job.func, job.args) for job in queue.queue("default").jobs]
     assert (deliver_notice_job, (notice.id,)) in waiting
+
+
+def test_after_an_event_breaks_a_batch_still_knows_the_versions_it_has_seen(
+    app, db_session, monkeypatch
+):
+    """A repeat of an older version, later in the same batch as a broken event, is seen as
+    the repeat it is: no second history row, as when events are processed one by one."""
+    connector = get_connector("opentravel")
+    stamps = {"1": "08:00", "2": "09:00", "3": "10:00", "4": "08:00"}  # 4 repeats version 1
+    ids = []
+    for echo, at in stamps.items():
+        body = ota_message(None, echo, f"{TODAY.isoformat()}T{at}:00+00:00")
+        message = connector.extract(body, "application/xml", {})
+        ids.append(accept_message(db_session, "opentravel", message, credential="t").event.id)
+    real = ingest_module.ingest_reservation
+
+    def flaky(session, reservation, inbox_event_id=None, **kwargs):
+        if inbox_event_id == ids[2]:
+            raise RuntimeError("a bug met by this one message")
+        return real(session, reservation, inbox_event_id, **kwargs)
+
+    monkeypatch.setattr(processing, "ingest_reservation", flaky)
+    outcome = drain_batch(db_session)
+    assert outcome.crashed == [ids[2]] and len(outcome.processed) == 3
+    keys = db_session.scalars(select(StayVersion.version_key)).all()
+    assert len(keys) == len(set(keys)) == 2
