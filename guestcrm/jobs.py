@@ -74,10 +74,12 @@ class JobQueue:
             pipe.execute()
 
 
-    def schedule_drain(self, force: bool = False) -> bool:
-        """Enqueue a drain job unless one already waits; True when this call enqueued one."""
-        if not force and not self.connection().set(DRAIN_SCHEDULED, 1, nx=True,
-                                                   ex=self.timeout):
+    def schedule_drain(self) -> bool:
+        """Enqueue a drain job unless one already waits; True when this call enqueued one.
+
+        The flag lives at most a job timeout: a drain job lost before it started (and so
+        before it cleared the flag) delays the next one by that much, no more."""
+        if not self.connection().set(DRAIN_SCHEDULED, 1, nx=True, ex=self.timeout):
             return False
         self.enqueue(drain_inbox)
         return True
@@ -136,7 +138,7 @@ def drain_inbox() -> dict:
                 queue.enqueue(process_event, inbox_id)
             _send_notices(outcome.notices)
             if time.monotonic() > deadline:
-                queue.schedule_drain(force=True)
+                queue.schedule_drain()  # to a fresh job, unless one waits already
                 break
         return counts
 
@@ -183,7 +185,7 @@ def reconcile(older_than_seconds: int | None = None) -> list[int]:
         db.session.rollback()
         queue = job_queue()
         if not queue.inline and any(not broken for _, broken in pending):
-            queue.schedule_drain(force=True)
+            queue.schedule_drain()
         for inbox_id, broken in pending:
             if queue.inline or broken:
                 try:
