@@ -82,10 +82,16 @@ def create_token(name):
 @with_appcontext
 @click.argument("connector")
 @click.argument("name")
-def add_webhook_credential(connector, name):
+@click.option("--property", "properties", multiple=True, metavar="CODE",
+              help="A hotel code this credential may post for (repeat; none: any hotel).")
+def add_webhook_credential(connector, name, properties):
     """Create a webhook credential; its secret is the last line printed."""
     from connectors.base import UnknownConnector, connector_names, get_connector
-    from guestcrm.services.credentials import CredentialExists, create_webhook_credential
+    from guestcrm.services.credentials import (
+        CredentialExists,
+        create_webhook_credential,
+        hotel_codes,
+    )
 
     try:
         get_connector(connector)
@@ -94,10 +100,13 @@ def add_webhook_credential(connector, name):
             f"unknown connector {connector!r}; one of {', '.join(connector_names())}"
         ) from None
     try:
-        secret = create_webhook_credential(db.session, connector, name)
-    except CredentialExists as exc:
+        codes = hotel_codes(properties) if properties else None
+        secret = create_webhook_credential(db.session, connector, name, properties=codes)
+    except (CredentialExists, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"credential {name} for /webhooks/{connector} (HTTP Basic user {name}); secret:")
+    scope = f"hotels {', '.join(codes)}" if codes else "any hotel"
+    click.echo(f"credential {name} for /webhooks/{connector} (HTTP Basic user {name}) "
+               f"for {scope}; secret:")
     click.echo(secret)
 
 

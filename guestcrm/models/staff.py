@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guestcrm.extensions import db
@@ -70,6 +70,8 @@ class WebhookCredential(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str | None] = mapped_column(String(255))
+    # The hotel codes (upper case) this credential may post for; None: any hotel.
+    properties: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 __all__ = ["ROLES", "ApiToken", "StaffUser", "WebhookCredential", "staff_property"]

@@ -7,7 +7,8 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -26,18 +27,23 @@ def _digest(secret: str) -> str:
 
 
 def create_webhook_credential(
-    session: Session, connector: str, name: str, actor: str = "cli"
+    session: Session, connector: str, name: str, actor: str = "cli",
+    properties: list[str] | None = None,
 ) -> str:
+    """A new credential (its secret is returned, only its hash kept); `properties` limits it
+    to those hotel codes, None lets it post for any hotel."""
     if session.scalar(
         select(WebhookCredential).where(
             WebhookCredential.connector == connector, WebhookCredential.name == name
         )
     ):
         raise CredentialExists(f"{connector} already has a credential named {name!r}")
+    codes = None if properties is None else hotel_codes(properties)
     secret = secrets.token_urlsafe(32)
     session.add(
         WebhookCredential(
-            connector=connector, name=name, secret_hash=_digest(secret), created_by=actor
+            connector=connector, name=name, secret_hash=_digest(secret), created_by=actor,
+            properties=codes,
         )
     )
     session.add(
@@ -46,11 +52,34 @@ def create_webhook_credential(
             action="credential.create",
             target_type="webhook_credential",
             target_id=f"{connector}:{name}",
-            details={},
+            details={"properties": codes},
         )
     )
     session.commit()
     return secret
+
+
+def hotel_codes(codes: Iterable[str]) -> list[str]:
+    """Hotel codes as stored on a credential: trimmed, upper case, sorted, once each."""
+    clean = {code.strip().upper() for code in codes}
+    for code in clean:
+        if not code or len(code) > 32:
+            raise ValueError(f"{code!r} is not a hotel code (1 to 32 characters)")
+    return sorted(clean)
+
+
+@dataclass(frozen=True)
+class WebhookGrant:
+    """Who passed a webhook check, and for which hotels (None: any)."""
+
+    name: str
+    properties: frozenset[str] | None = None
+
+    def refused_hotels(self, codes: Iterable[str]) -> list[str]:
+        """The hotel codes among `codes` this credential may not post for."""
+        if self.properties is None:
+            return []
+        return sorted({c for c in codes if (c or "").strip().upper() not in self.properties})
 
 
 class WebhookAuthCache:
@@ -69,7 +98,7 @@ class WebhookAuthCache:
         self.clock = clock
         self.max_entries = max_entries
         self._key = secrets.token_bytes(32)
-        self._expiry: dict[bytes, float] = {}
+        self._grants: dict[bytes, tuple[float, WebhookGrant]] = {}
         self._lock = threading.Lock()
 
     def _entry(self, connector: str, name: str, secret: str) -> bytes:
@@ -77,56 +106,59 @@ class WebhookAuthCache:
         data = b"".join(len(p.encode()).to_bytes(4, "big") + p.encode() for p in parts)
         return hmac.new(self._key, data, hashlib.sha256).digest()
 
-    def hit(self, connector: str, name: str, secret: str) -> bool:
+    def hit(self, connector: str, name: str, secret: str) -> WebhookGrant | None:
         if self.ttl <= 0:
-            return False
+            return None
         entry = self._entry(connector, name, secret)
-        expiry = self._expiry.get(entry)
-        if expiry is None:
-            return False
-        if expiry > self.clock():
-            return True
-        self._expiry.pop(entry, None)
-        return False
+        found = self._grants.get(entry)
+        if found is None:
+            return None
+        if found[0] > self.clock():
+            return found[1]
+        self._grants.pop(entry, None)
+        return None
 
-    def remember(self, connector: str, name: str, secret: str) -> None:
+    def remember(self, connector: str, name: str, secret: str, grant: WebhookGrant) -> None:
         if self.ttl <= 0:
             return
         now = self.clock()
         with self._lock:
-            if len(self._expiry) >= self.max_entries:
-                self._expiry = {k: t for k, t in self._expiry.items() if t > now}
-                if len(self._expiry) >= self.max_entries:
-                    self._expiry.clear()
-            self._expiry[self._entry(connector, name, secret)] = now + self.ttl
+            if len(self._grants) >= self.max_entries:
+                self._grants = {k: v for k, v in self._grants.items() if v[0] > now}
+                if len(self._grants) >= self.max_entries:
+                    self._grants.clear()
+            self._grants[self._entry(connector, name, secret)] = (now + self.ttl, grant)
 
     def clear(self) -> None:
         with self._lock:
-            self._expiry.clear()
+            self._grants.clear()
 
 
 def check_webhook_basic(
     session: Session, connector: str, name: str, secret: str, env_credentials: dict[str, str],
     cache: WebhookAuthCache | None = None,
-) -> bool:
-    """Constant-time check of an HTTP Basic pair against the environment and the database.
-    With a `cache`, a pair that passed within its TTL is accepted without the database."""
-    if cache is not None and cache.hit(connector, name, secret):
-        return True
-    ok = _check_webhook_basic(session, connector, name, secret, env_credentials)
-    if ok and cache is not None:
-        cache.remember(connector, name, secret)
-    return ok
+) -> WebhookGrant | None:
+    """Constant-time check of an HTTP Basic pair against the environment (any hotel) and the
+    database; the grant, or None. With a `cache`, a pair that passed within its TTL is
+    granted again without the database."""
+    if cache is not None:
+        grant = cache.hit(connector, name, secret)
+        if grant is not None:
+            return grant
+    grant = _check_webhook_basic(session, connector, name, secret, env_credentials)
+    if grant is not None and cache is not None:
+        cache.remember(connector, name, secret, grant)
+    return grant
 
 
 def _check_webhook_basic(
     session: Session, connector: str, name: str, secret: str, env_credentials: dict[str, str]
-) -> bool:
-    ok = False
+) -> WebhookGrant | None:
+    env_ok = False
     env = env_credentials.get(connector)
     if env:
         env_name, _, env_secret = env.partition(":")
-        ok = hmac.compare_digest(env_name.encode(), name.encode()) & hmac.compare_digest(
+        env_ok = hmac.compare_digest(env_name.encode(), name.encode()) & hmac.compare_digest(
             env_secret.encode(), secret.encode()
         )
     row = session.scalar(
@@ -138,7 +170,12 @@ def _check_webhook_basic(
     )
     expected = row.secret_hash if row else _digest(secrets.token_hex(16))
     db_ok = hmac.compare_digest(expected, _digest(secret)) and row is not None
-    return db_ok or ok
+    if env_ok:
+        return WebhookGrant(name)
+    if db_ok:
+        scope = None if row.properties is None else frozenset(row.properties)
+        return WebhookGrant(name, scope)
+    return None
 
 
 def create_api_token(session: Session, name: str, actor: str = "cli") -> str:

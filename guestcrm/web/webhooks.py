@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from connectors.base import ConnectorError, UnknownConnector, get_connector
 from guestcrm.extensions import csrf, db, limiter
 from guestcrm.jobs import schedule_processing
-from guestcrm.services.credentials import WebhookAuthCache, check_webhook_basic
+from guestcrm.services.credentials import WebhookAuthCache, WebhookGrant, check_webhook_basic
 from guestcrm.services.inbox import accept_message
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,11 @@ def receive(name: str) -> Response:
     if (request.content_length or 0) > request.max_content_length:
         return _refuse(connector, "body larger than the limit", 413)
     try:
-        credential = _authenticate(name)
+        grant = _authenticate(name)
     except DBAPIError:
         db.session.rollback()
         return _plain("database unavailable, retry later", 503)
-    if credential is None:
+    if grant is None:
         resp = _plain("authentication required", 401)
         resp.headers["WWW-Authenticate"] = f'Basic realm="guestcrm-{name}"'
         return resp
@@ -61,8 +61,13 @@ def receive(name: str) -> Response:
     except (ConnectorError, ValidationError) as exc:
         reason = str(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         return _refuse(connector, reason, 400)
+    refused = grant.refused_hotels(r.property_code for r in message.parsed.reservations)
+    if refused:
+        db.session.rollback()
+        return _refuse(connector, f"credential {grant.name!r} may not post for hotel "
+                                  f"{', '.join(refused)}", 403)
     try:
-        accepted = accept_message(db.session, name, message, credential=credential)
+        accepted = accept_message(db.session, name, message, credential=grant.name)
     except DBAPIError:
         db.session.rollback()
         log.exception("webhook %s: database unavailable", name)
@@ -73,11 +78,11 @@ def receive(name: str) -> Response:
     return Response(body, status=200, content_type=content_type)
 
 
-def _authenticate(name: str) -> str | None:
+def _authenticate(name: str) -> WebhookGrant | None:
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
         return None
-    ok = check_webhook_basic(
+    grant = check_webhook_basic(
         db.session,
         name,
         auth.username,
@@ -85,10 +90,9 @@ def _authenticate(name: str) -> str | None:
         current_app.config["WEBHOOK_ENV_CREDENTIALS"],
         cache=_auth_cache(),
     )
-    if not ok:
+    if grant is None:
         db.session.rollback()
-        return None
-    return auth.username  # a transaction the check opened goes on with the insert
+    return grant  # a transaction the check opened goes on with the insert
 
 
 def _auth_cache() -> WebhookAuthCache:

@@ -27,6 +27,19 @@ def test_create_user_token_and_webhook_credential_print_their_secrets_last(sqlit
         assert db.session.scalar(select(WebhookCredential.secret_hash)) != secret_line
 
 
+def test_a_webhook_credential_can_be_limited_to_some_hotels(sqlite_app):
+    runner = sqlite_app.test_cli_runner()
+    cred = runner.invoke(args=["add-webhook-credential", "opentravel", "cm-vienna",
+                               "--property", "vie01", "--property", "VIE02"])
+    assert cred.exit_code == 0, cred.output
+    assert "for hotels VIE01, VIE02" in cred.output
+    bad = runner.invoke(args=["add-webhook-credential", "opentravel", "cm-x", "--property", " "])
+    assert bad.exit_code != 0 and "not a hotel code" in bad.output
+    with sqlite_app.app_context():
+        rows = {c.name: c.properties for c in db.session.scalars(select(WebhookCredential))}
+    assert rows == {"cm-vienna": ["VIE01", "VIE02"]}
+
+
 def test_clear_errors_for_unknown_connectors_duplicates_and_missing_configuration(sqlite_app):
     runner = sqlite_app.test_cli_runner()
     assert "unknown connector" in runner.invoke(args=["add-webhook-credential", "x", "n"]).output

@@ -32,8 +32,9 @@ def basic(secret: str, user: str = "channel-manager") -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-def post_alpinebits(client, secret, xml: bytes, action=PUSH, version="2020-10"):
-    headers = basic(secret) | {
+def post_alpinebits(client, secret, xml: bytes, action=PUSH, version="2020-10",
+                    user: str = "channel-manager"):
+    headers = basic(secret, user) | {
         "X-AlpineBits-ClientID": "test-client",
         "X-AlpineBits-ClientProtocolVersion": version,
     }
@@ -45,9 +46,10 @@ def post_alpinebits(client, secret, xml: bytes, action=PUSH, version="2020-10"):
     )
 
 
-def post_ota(client, secret, xml: bytes, content_type="application/xml"):
+def post_ota(client, secret, xml: bytes, content_type="application/xml",
+             user: str = "channel-manager"):
     return client.post(
-        "/webhooks/opentravel", data=xml, headers=basic(secret), content_type=content_type
+        "/webhooks/opentravel", data=xml, headers=basic(secret, user), content_type=content_type
     )
 
 

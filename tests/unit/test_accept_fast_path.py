@@ -18,7 +18,7 @@ from connectors.fake import FakePMS
 from connectors.opentravel import OpenTravelConnector
 from connectors.ota_xml import _parse_checked, message_root, parse_xml
 from guestcrm.services import cards
-from guestcrm.services.credentials import WebhookAuthCache
+from guestcrm.services.credentials import WebhookAuthCache, WebhookGrant
 from tests.samples import ALPINEBITS_SAMPLES, OPENTRAVEL_SAMPLES, alpinebits_sample, ota_sample
 
 PUSH = "OTA_HotelResNotif:GuestRequests"
@@ -161,12 +161,15 @@ class Clock:
         return self.now
 
 
+GRANT = WebhookGrant("cm", frozenset({"WASJW"}))
+
+
 def test_the_credential_cache_remembers_only_the_exact_pair_until_its_ttl():
     clock = Clock()
     cache = WebhookAuthCache(ttl=30, clock=clock)
     assert not cache.hit("opentravel", "cm", "s3cret")
-    cache.remember("opentravel", "cm", "s3cret")
-    assert cache.hit("opentravel", "cm", "s3cret")
+    cache.remember("opentravel", "cm", "s3cret", GRANT)
+    assert cache.hit("opentravel", "cm", "s3cret") == GRANT
     for connector, name, secret in (("opentravel", "cm", "s3cret!"), ("opentravel", "cm", ""),
                                     ("opentravel", "cm2", "s3cret"), ("alpinebits", "cm", "s3cret"),
                                     ("opentravel", "cms", "3cret")):
@@ -179,7 +182,7 @@ def test_the_credential_cache_remembers_only_the_exact_pair_until_its_ttl():
 
 def test_a_zero_ttl_disables_the_credential_cache():
     cache = WebhookAuthCache(ttl=0)
-    cache.remember("opentravel", "cm", "s3cret")
+    cache.remember("opentravel", "cm", "s3cret", GRANT)
     assert not cache.hit("opentravel", "cm", "s3cret")
 
 
@@ -187,7 +190,7 @@ def test_the_credential_cache_holds_no_secret_and_stays_bounded():
     clock = Clock()
     cache = WebhookAuthCache(ttl=30, clock=clock, max_entries=10)
     for index in range(25):
-        cache.remember("opentravel", f"cm{index}", "s3cret")
-        assert len(cache._expiry) <= 10
+        cache.remember("opentravel", f"cm{index}", "s3cret", GRANT)
+        assert len(cache._grants) <= 10
     assert cache.hit("opentravel", "cm24", "s3cret")
-    assert all(b"s3cret" not in key for key in cache._expiry)
+    assert all(b"s3cret" not in key for key in cache._grants)
