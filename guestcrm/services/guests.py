@@ -66,8 +66,11 @@ def enrich_profile(
     seen_at: datetime,
     source: str,
 ) -> None:
-    apply_values(profile, guest_values(guest), version)
+    # Load what is compared before changing anything: each load would flush the changes
+    # made so far, one flush (and statement) each, instead of one flush at the end.
     existing = {(c.kind, c.value_normalized): c for c in profile.contacts}
+    own = {(e.kind, e.system, e.value) for e in profile.external_ids}
+    apply_values(profile, guest_values(guest), version)
     for raw, normalized, relay, consent in keys.emails:
         _touch_contact(
             profile,
@@ -84,7 +87,6 @@ def enrich_profile(
         _touch_contact(
             profile, existing, "phone", raw, normalized, seen_at, source, phone_kind=phone_kind
         )
-    own = {(e.kind, e.system, e.value) for e in profile.external_ids}
     for kind, system, value, level in keys.external:
         if (kind, system, value) not in own:
             profile.external_ids.append(
