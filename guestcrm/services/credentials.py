@@ -61,11 +61,15 @@ def create_webhook_credential(
 
 def hotel_codes(codes: Iterable[str]) -> list[str]:
     """Hotel codes as stored on a credential: trimmed, upper case, sorted, once each."""
-    clean = {code.strip().upper() for code in codes}
+    clean = {_hotel_code(code) for code in codes}
     for code in clean:
         if not code or len(code) > 32:
             raise ValueError(f"{code!r} is not a hotel code (1 to 32 characters)")
     return sorted(clean)
+
+
+def _hotel_code(code: str | None) -> str:
+    return (code or "").strip().upper()
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ class WebhookGrant:
         """The hotel codes among `codes` this credential may not post for."""
         if self.properties is None:
             return []
-        return sorted({c for c in codes if (c or "").strip().upper() not in self.properties})
+        return sorted({c for c in codes if _hotel_code(c) not in self.properties})
 
 
 class WebhookAuthCache:
