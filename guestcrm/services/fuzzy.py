@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestProfile, MatchModelRow, ProfileBlockingKey, ProfileMatchRecord
+from guestcrm.services.lookup import profile_by_id
 from guestcrm.services.match_index import (
     profile_records,
     record_keys,
@@ -28,6 +29,7 @@ from guestcrm.services.matching.scorer import MatchModel, PairScore, Scorer
 from guestcrm.services.merge import merge_profiles
 from guestcrm.services.not_same import not_same_partners
 from guestcrm.services.review_tasks import open_review_task
+from guestcrm.services.tx_scope import tx_dict
 
 _NEW, _DIRTY = "identity_new_profiles", "identity_dirty_profiles"
 _CONTACT_KEY_KIND = {"e": "email", "p": "phone", "s": "address", "l": "loyalty"}
@@ -68,7 +70,7 @@ def settle_identity(session: Session, property_id: int | None = None) -> None:
     new = session.info.pop(_NEW, set())
     dirty = session.info.pop(_DIRTY, set())
     for profile_id in sorted(new):
-        profile = session.get(GuestProfile, profile_id)
+        profile = profile_by_id(session, profile_id)
         if profile is None or profile.merged_into_id is not None:
             continue
         decision = fuzzy_candidate(session, profile)
@@ -84,8 +86,12 @@ def settle_identity(session: Session, property_id: int | None = None) -> None:
 
 
 def current_scorer(session: Session) -> Scorer | None:
-    """The newest stored model, parsed once per process and model row."""
-    row_id = session.scalar(select(func.max(MatchModelRow.id)))
+    """The newest stored model, parsed once per process and model row; which row is newest
+    is asked once per transaction."""
+    known = tx_dict(session, "match_model")
+    if "row_id" not in known:
+        known["row_id"] = session.scalar(select(func.max(MatchModelRow.id)))
+    row_id = known["row_id"]
     if row_id is None:
         return None
     bind = session.get_bind()

@@ -11,6 +11,8 @@ from guestcrm.models.types import utcnow
 from guestcrm.schemas.reservation import CanonicalGuest, CanonicalPreference
 from guestcrm.services.fuzzy import note_resolved
 from guestcrm.services.identity import GuestKeys, _first_names_agree, find_profiles, name_key
+from guestcrm.services.key_index import note_keys
+from guestcrm.services.lookup import add_profile
 from guestcrm.services.merge import merge_profiles
 from guestcrm.services.not_same import drop_not_same
 from guestcrm.services.profiles import apply_values, guest_values
@@ -49,9 +51,8 @@ def resolve_guest(
             merge_profiles(session, profile, other, rule="exact:keys")
     else:
         # Empty collections from the start: a new profile's are known, not loaded.
-        profile = GuestProfile(field_versions={}, channel_mix={}, contacts=[], external_ids=[],
-                               preferences=[])
-        session.add(profile)  # inserted with its values and contacts by enrich_profile
+        profile = add_profile(session, GuestProfile(
+            field_versions={}, channel_mix={}, contacts=[], external_ids=[], preferences=[]))
     enrich_profile(session, profile, guest, keys, version, seen_at or utcnow(), source)
     note_resolved(session, profile, is_new=not candidates)  # fuzzy match + index: settle_identity
     return profile
@@ -93,7 +94,9 @@ def enrich_profile(
                 ExternalId(kind=kind, system=system, value=value, level=level)
             )
             own.add((kind, system, value))
-    session.flush()
+    if profile.id is None:
+        session.flush()  # outside a batch, the id comes from the insert
+    note_keys(session, profile, keys)
 
 
 def _touch_contact(profile, existing, kind, raw, normalized, seen_at, source, **flags) -> None:

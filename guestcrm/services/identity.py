@@ -22,6 +22,7 @@ from guestcrm.services.contacts import (
     normalize_email,
     normalize_phone,
 )
+from guestcrm.services.key_index import KeyIndex, key_index
 from guestcrm.services.lookup import live_profile
 
 
@@ -80,8 +81,40 @@ def _region(guest: CanonicalGuest, default_region: str | None) -> str | None:
 
 
 def find_profiles(session: Session, keys: GuestKeys) -> list[GuestProfile]:
-    """The live profiles that the guest's exact keys point to, oldest first."""
-    found: dict[int, str] = {}
+    """The live profiles that the guest's exact keys point to, oldest first (from the batch's
+    memory when one holds every key, services/key_index.py; else from the database)."""
+    index = key_index(session)
+    if index is not None and index.covers(keys):
+        found = _found_in_index(session, index, keys)
+    else:
+        found = _found_in_database(session, keys)
+    profiles = [live_profile(session, pid) for pid in sorted(found)]
+    unique: dict[int, GuestProfile] = {p.id: p for p in profiles if p is not None}
+    return [unique[i] for i in sorted(unique)]
+
+
+def _found_in_index(session: Session, index: KeyIndex, keys: GuestKeys) -> set[int]:
+    """What `_found_in_database` answers, from memory: names are compared on the live
+    profile that holds the key now."""
+    found = {pid for k, s, v, _ in keys.external for pid in index.external[(k, s, v)]}
+    for email in keys.identifying_emails:
+        for pid in index.emails[email]:
+            profile = live_profile(session, pid)
+            if profile is not None and _first_names_agree(keys.first_name,
+                                                          name_key(profile.first_name)):
+                found.add(pid)
+    if keys.last_name and keys.first_name:
+        for _, phone, _ in keys.phones:
+            for pid in index.phones[phone]:
+                profile = live_profile(session, pid)
+                if (profile is not None and name_key(profile.first_name) == keys.first_name
+                        and name_key(profile.last_name) == keys.last_name):
+                    found.add(pid)
+    return found
+
+
+def _found_in_database(session: Session, keys: GuestKeys) -> set[int]:
+    found: set[int] = set()
     for kind, system, value, _ in keys.external:
         row = session.scalar(
             select(ExternalId.profile_id).where(
@@ -89,7 +122,7 @@ def find_profiles(session: Session, keys: GuestKeys) -> list[GuestProfile]:
             )
         )
         if row:
-            found[row] = "exact:" + kind
+            found.add(row)
     emails = keys.identifying_emails
     if emails:
         rows = session.execute(
@@ -99,7 +132,7 @@ def find_profiles(session: Session, keys: GuestKeys) -> list[GuestProfile]:
         )
         for profile_id, first_name in rows:
             if _first_names_agree(keys.first_name, name_key(first_name)):
-                found.setdefault(profile_id, "exact:email")
+                found.add(profile_id)
     phones = [p for _, p, _ in keys.phones]
     if phones and keys.last_name and keys.first_name:
         rows = session.execute(
@@ -109,10 +142,8 @@ def find_profiles(session: Session, keys: GuestKeys) -> list[GuestProfile]:
         )
         for profile_id, first_name, last_name in rows:
             if name_key(first_name) == keys.first_name and name_key(last_name) == keys.last_name:
-                found.setdefault(profile_id, "exact:phone+name")
-    profiles = [live_profile(session, pid) for pid in sorted(found)]
-    unique: dict[int, GuestProfile] = {p.id: p for p in profiles}
-    return [unique[i] for i in sorted(unique)]
+                found.add(profile_id)
+    return found
 
 
 def _first_names_agree(a: str, b: str) -> bool:

@@ -15,16 +15,19 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from guestcrm.models import GuestProfile, Property, Stay, StayGuest, StayVersion
 from guestcrm.schemas.reservation import STATUS_RANK, CanonicalReservation
 from guestcrm.services.counters import recompute_counters
 from guestcrm.services.fuzzy import settle_identity
 from guestcrm.services.guests import add_preferences, resolve_guest
+from guestcrm.services.id_pool import next_id
 from guestcrm.services.identity import GuestKeys, guest_keys
+from guestcrm.services.key_index import prefetch_keys
 from guestcrm.services.locks import lock_keys
-from guestcrm.services.lookup import live_ids
+from guestcrm.services.lookup import live_ids, profile_by_id
+from guestcrm.services.match_index import prefetch_match_records
 from guestcrm.services.tx_scope import tx_dict
 
 STAY_FIELDS = (
@@ -98,7 +101,7 @@ def _find_or_create_property(session: Session, code: str, name: str | None) -> P
 def lock_names(session: Session, reservation: CanonicalReservation) -> list[str]:
     """The advisory locks ingesting this reservation takes: its stay and its guests' keys."""
     prop = ensure_property(session, reservation.property_code, reservation.property_name)
-    return _lock_names(reservation, prop, _guest_keys(reservation, prop))
+    return _lock_names(reservation, prop, _guest_keys(session, reservation, prop))
 
 
 def _lock_names(reservation: CanonicalReservation, prop: Property,
@@ -107,8 +110,16 @@ def _lock_names(reservation: CanonicalReservation, prop: Property,
     return [stay_lock] + [name for k in keys for name in k.lock_names()]
 
 
-def _guest_keys(reservation: CanonicalReservation, prop: Property) -> list[GuestKeys]:
-    return [guest_keys(g, reservation.source, prop.country) for g in reservation.guests]
+def _guest_keys(session: Session, reservation: CanonicalReservation, prop: Property
+                ) -> list[GuestKeys]:
+    """The guests' normalized keys, worked out once per reservation and transaction."""
+    known = tx_dict(session, "guest_keys")
+    keys = known.get(id(reservation))
+    if keys is None or keys[0] is not reservation:
+        keys = known[id(reservation)] = (
+            reservation, [guest_keys(g, reservation.source, prop.country)
+                          for g in reservation.guests])
+    return keys[1]
 
 
 def ingest_reservation(
@@ -123,7 +134,7 @@ def ingest_reservation(
     (the outcome's ids may then include profiles merged away since) and writing the
     outcome's `version_row` to stay_version."""
     prop = ensure_property(session, reservation.property_code, reservation.property_name)
-    keys = _guest_keys(reservation, prop)
+    keys = _guest_keys(session, reservation, prop)
     lock_keys(session, _lock_names(reservation, prop, keys))
 
     stay = _find_stay(session, (reservation.source, prop.id, reservation.external_id))
@@ -132,6 +143,7 @@ def ingest_reservation(
     is_new = stay is None
     if stay is None:
         stay = Stay(
+            id=next_id(session, Stay),
             source=reservation.source,
             property_id=prop.id,
             external_id=reservation.external_id,
@@ -177,6 +189,14 @@ def _channel_unknown(reservation: CanonicalReservation) -> bool:
     return reservation.channel == "other" and not reservation.channel_name
 
 
+def prefetch_guests(session: Session, reservations: list[CanonicalReservation]) -> None:
+    """Look up, at once, the profiles every guest of these reservations may be: the
+    `ingest_reservation` calls that follow in the transaction find them in memory."""
+    holders = prefetch_keys(session, [k for r in reservations for k in _guest_keys(
+        session, r, ensure_property(session, r.property_code, r.property_name))])
+    prefetch_match_records(session, holders)
+
+
 def prefetch_stays(session: Session, reservations: list[CanonicalReservation]) -> None:
     """Load the stays that many reservations name, and their version keys, in two queries:
     the `ingest_reservation` calls that follow in the same transaction look them up in memory
@@ -186,7 +206,7 @@ def prefetch_stays(session: Session, reservations: list[CanonicalReservation]) -
     if not wanted:
         return
     known = tx_dict(session, "stays")
-    found = session.scalars(select(Stay).where(
+    found = session.scalars(select(Stay).options(selectinload(Stay.guests)).where(
         tuple_(Stay.source, Stay.property_id, Stay.external_id).in_(sorted(wanted))))
     for stay in found:
         known[(stay.source, stay.property_id, stay.external_id)] = stay
@@ -244,7 +264,7 @@ def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
     resolved: list[GuestProfile] = []
     for position, (guest, guest_key) in enumerate(zip(reservation.guests, keys, strict=True)):
         seat = seats.get(position)
-        same_seat = session.get(GuestProfile, seat.profile_id) if seat else None
+        same_seat = profile_by_id(session, seat.profile_id) if seat else None
         if not newest_guests and same_seat is None:
             continue  # an older version naming a guest this stay no longer has
         profile = resolve_guest(

@@ -9,13 +9,32 @@ from sqlalchemy.orm import Session
 
 from guestcrm.models import ContactPoint, ExternalId, GuestProfile
 from guestcrm.services.contacts import normalize_email, normalize_phone
+from guestcrm.services.id_pool import next_id
+from guestcrm.services.tx_scope import tx_dict
+
+
+def add_profile(session: Session, profile: GuestProfile) -> GuestProfile:
+    """Add a new profile; in a batch it gets its id at once (services/id_pool.py) and
+    `profile_by_id` finds it before it is inserted."""
+    profile.id = next_id(session, GuestProfile)
+    session.add(profile)
+    if profile.id is not None:
+        tx_dict(session, "new_profiles")[profile.id] = profile
+    return profile
+
+
+def profile_by_id(session: Session, profile_id: int) -> GuestProfile | None:
+    """session.get, which also knows the profiles this transaction added and has not yet
+    inserted (for those, session.get would flush everything pending to find them)."""
+    profile = tx_dict(session, "new_profiles").get(profile_id)
+    return profile if profile is not None else session.get(GuestProfile, profile_id)
 
 
 def live_profile(session: Session, profile_id: int) -> GuestProfile | None:
     """The profile, following merges to the surviving one."""
-    profile = session.get(GuestProfile, profile_id)
+    profile = profile_by_id(session, profile_id)
     while profile is not None and profile.merged_into_id is not None:
-        profile = session.get(GuestProfile, profile.merged_into_id)
+        profile = profile_by_id(session, profile.merged_into_id)
     return profile
 
 

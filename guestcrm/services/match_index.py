@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestProfile, ProfileBlockingKey, ProfileMatchRecord
+from guestcrm.services.lookup import profile_by_id
 from guestcrm.services.matching import GuestRecord, MatchSettings, normalize
 from guestcrm.services.matching.blocking import blocking_keys
+from guestcrm.services.tx_scope import tx_dict
 
 # A profile with many emails/phones is scored as a few records (best one counts); more than
 # this adds cost on the latency path and little evidence.
@@ -75,33 +77,59 @@ def refresh_match_index(session: Session, profile_ids: Iterable[int]) -> None:
     """Rewrite the blocking keys and match records of these profiles (live ones only).
 
     The keys are a function of the records, so a profile whose records did not change (a
-    returning guest, a modified booking) costs no key work at all."""
+    returning guest, a modified booking) costs no key work, and no statement when its stored
+    records are already in the transaction's memory (`prefetch_match_records`)."""
     ids = sorted(set(profile_ids))
     if not ids:
         return
-    session.flush()
-    rows = {row.profile_id: row for row in session.scalars(
-        select(ProfileMatchRecord).where(ProfileMatchRecord.profile_id.in_(ids)))}
+    profiles = {profile_id: profile_by_id(session, profile_id) for profile_id in ids}
+    if any(_unsaved(p) for p in profiles.values() if p is not None):
+        session.flush()  # new rows get their ids, and defaults, before they are compared
+    stored = prefetch_match_records(session, ids)
     changed: dict[int, list[GuestRecord]] = {}
-    for profile_id in ids:
-        profile = session.get(GuestProfile, profile_id)
+    for profile_id, profile in profiles.items():
         live = profile is not None and profile.merged_into_id is None
         records = profile_records(profile) if live else []
         as_json = records_to_json(records)
-        row = rows.get(profile_id)
-        if row is not None and row.records == as_json:
+        row = stored[profile_id]
+        if row is not None and row == as_json:
             continue
         changed[profile_id] = records
+        table = ProfileMatchRecord.__table__
         if not live:
             if row is not None:
-                session.delete(row)
-        elif row is None:
-            session.add(ProfileMatchRecord(profile_id=profile_id, records=as_json))
+                session.execute(delete(table).where(table.c.profile_id == profile_id))
+            stored[profile_id] = None
+            continue
+        if row is None:
+            session.execute(insert(table).values(profile_id=profile_id, records=as_json))
         else:
-            row.records = as_json
+            session.execute(update(table).where(table.c.profile_id == profile_id)
+                            .values(records=as_json))
+        stored[profile_id] = as_json
     if changed:
         _rewrite_keys(session, changed)
-    session.flush()
+
+
+def prefetch_match_records(session: Session, profile_ids: Iterable[int]) -> dict[int, list | None]:
+    """The stored match records of these profiles (None: no row), read once per transaction:
+    the transaction's memory of them, which `refresh_match_index` keeps current."""
+    stored = tx_dict(session, "match_records")
+    missing = sorted(set(profile_ids) - set(stored))
+    for start in range(0, len(missing), 1000):
+        chunk = missing[start:start + 1000]
+        stored.update(dict.fromkeys(chunk))
+        stored.update(session.execute(
+            select(ProfileMatchRecord.profile_id, ProfileMatchRecord.records)
+            .where(ProfileMatchRecord.profile_id.in_(chunk))).all())
+    return stored
+
+
+def _unsaved(profile: GuestProfile) -> bool:
+    """The profile, or one of its contacts or ids, is not in the database yet."""
+    return (profile.id is None or inspect(profile).pending
+            or any(c.id is None for c in profile.contacts)
+            or any(e.id is None for e in profile.external_ids))
 
 
 def _rewrite_keys(session: Session, changed: dict[int, list[GuestRecord]]) -> None:
@@ -128,6 +156,7 @@ def rebuild_match_index(session: Session, batch: int = 1000, progress=None) -> i
     """Every live profile's rows, from scratch (after an upgrade or a bulk load)."""
     session.execute(delete(ProfileBlockingKey))
     session.execute(delete(ProfileMatchRecord))
+    tx_dict(session, "match_records").clear()
     ids = list(session.scalars(
         select(GuestProfile.id).where(GuestProfile.merged_into_id.is_(None)).order_by(GuestProfile.id)
     ))

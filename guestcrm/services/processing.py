@@ -23,7 +23,13 @@ from guestcrm.models import InboxEvent, StayVersion
 from guestcrm.services.after_ingest import after_stays_changed
 from guestcrm.services.counters import recompute_counters
 from guestcrm.services.fuzzy import discard_pending
-from guestcrm.services.ingest import ingest_reservation, lock_names, prefetch_stays
+from guestcrm.services.id_pool import reserve_ids
+from guestcrm.services.ingest import (
+    ingest_reservation,
+    lock_names,
+    prefetch_guests,
+    prefetch_stays,
+)
 from guestcrm.services.locks import lock_keys
 from guestcrm.services.lookup import live_map
 from guestcrm.services.notify import notice_ids
@@ -65,17 +71,23 @@ def process_one(session: Session, inbox_id: int) -> tuple[InboxEvent | None, Bat
 
 def drain_batch(session: Session, after_id: int = 0, limit: int = DRAIN_BATCH) -> BatchOutcome:
     """Claim up to `limit` waiting events with ids above `after_id` that no other worker holds
-    (and that never broke on ingest: those retry on their own), and process them together."""
-    query = (
-        select(InboxEvent)
-        .where(InboxEvent.status == "received", InboxEvent.error.is_(None),
-               InboxEvent.id > after_id)
-        .order_by(InboxEvent.id)
-        .limit(limit)
-    )
-    if _can_lock(session):
-        query = query.with_for_update(skip_locked=True)
-    events = list(session.scalars(query))
+    (and that never broke on ingest: those retry on their own), and process them together.
+
+    The batch runs first without a savepoint per event (each would flush, and cost two
+    statements, per event); only if that fails is it rolled back and run again with one
+    savepoint per event, so that the event that breaks is set aside alone."""
+    events = _claim(session, after_id, limit)
+    if not events:
+        session.rollback()
+        return BatchOutcome()
+    try:
+        outcome = _process(session, events, isolate=False)
+        session.commit()
+        return outcome
+    except Exception:  # any failure: again, with one savepoint per event
+        session.rollback()
+        discard_pending(session)
+    events = _claim(session, after_id, limit)
     if not events:
         session.rollback()
         return BatchOutcome()
@@ -88,6 +100,19 @@ def drain_batch(session: Session, after_id: int = 0, limit: int = DRAIN_BATCH) -
         log.exception("inbox events %s..%s: the batch failed as a whole", ids[0], ids[-1])
         return BatchOutcome(crashed=ids)
     return outcome
+
+
+def _claim(session: Session, after_id: int, limit: int) -> list[InboxEvent]:
+    query = (
+        select(InboxEvent)
+        .where(InboxEvent.status == "received", InboxEvent.error.is_(None),
+               InboxEvent.id > after_id)
+        .order_by(InboxEvent.id)
+        .limit(limit)
+    )
+    if _can_lock(session):
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
 
 
 def _lock(session: Session, ids: Sequence[int], skip_locked: bool) -> list[InboxEvent]:
@@ -107,11 +132,13 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
     the stay versions and recount once for the batch."""
     outcome = BatchOutcome()
     keep_loaded(session)
+    reserve_ids(session)
     parsed = _parse_all(events, outcome)
     reservations = [r for message in parsed.values() for r in message.reservations]
     lock_keys(session, [name for r in reservations for name in lock_names(session, r)],
               hold=True)
     prefetch_stays(session, reservations)
+    prefetch_guests(session, reservations)
     results: dict[int, dict] = {}
     version_rows: list[dict] = []  # stay_version rows, written together
     for event in (e for e in events if e.id in parsed):

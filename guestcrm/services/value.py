@@ -228,9 +228,11 @@ def recompute_value(
     from guestcrm.services.value_ranking import TierRanker
 
     ranker = TierRanker(session, settings) if rank_tiers else None
+    summaries = {pid: summarize(stays, today) for pid, stays in facts.items()}
+    tiers = ranker.tiers([f.spend for f in summaries.values()]) if ranker is not None else {}
     existing_or_new: dict[int, GuestValue] = {}
     for pid, stays in facts.items():
-        figures = summarize(stays, today)
+        figures = summaries[pid]
         segment = rfm_segment(figures, today, settings)
         row = existing_or_new[pid] = existing.get(pid) or GuestValue(profile_id=pid)
         row.rfm_segment = segment
@@ -240,7 +242,7 @@ def recompute_value(
         row.last_property_id = figures.last_property_id
         row.computed_at = utcnow()
         if ranker is not None:
-            row.tier = ranker.tier(figures.spend)
+            row.tier = tiers[figures.spend]
         session.add(row)
         for prop_id, f in summarize_by_property(stays, today).items():
             session.add(GuestPropertyValue(

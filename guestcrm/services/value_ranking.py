@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Float, case, cast, exists, func, literal, select, update
+from sqlalchemy import Float, case, cast, exists, func, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from guestcrm.models import CrmSetting, GuestProfile, GuestValue
+from guestcrm.models.types import Money
 from guestcrm.services.value import pyramid_tier, tier_by_threshold
 from guestcrm.services.value_settings import TIERS, ValueSettings, load_value_settings
 
@@ -29,24 +30,35 @@ class TierRanker:
         self.thresholds = row.value if row and row.value else None
         self.population = _spender_count(session) if self.thresholds is None else 0
 
-    def tier(self, spend: Decimal) -> str | None:
+    def tiers(self, spends: list[Decimal]) -> dict[Decimal, str | None]:
+        """Each spend's tier; counting ranks costs one query for all of them."""
         if self.thresholds is not None:
-            return tier_by_threshold(spend, self.thresholds)
-        return _tier_of(self.session, spend, self.population, self.settings)
+            return {spend: tier_by_threshold(spend, self.thresholds) for spend in spends}
+        above = _spenders_above(self.session, {s for s in spends if s > 0})
+        return {spend: pyramid_tier(above[spend], max(self.population, above[spend] + 1),
+                                    self.settings.pyramid) if spend > 0 else None
+                for spend in spends}
 
 
 def _spender_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(_live_spenders().subquery())) or 0
 
 
-def _tier_of(
-    session: Session, spend: Decimal, population: int, settings: ValueSettings
-) -> str | None:
-    if spend <= 0:
-        return None
-    above = session.scalar(select(func.count()).select_from(
-        _live_spenders().where(GuestProfile.spend > spend).subquery())) or 0
-    return pyramid_tier(above, max(population, above + 1), settings.pyramid)
+def _spenders_above(session: Session, spends: set[Decimal]) -> dict[Decimal, int]:
+    """For each spend, how many live profiles spent more: one query per 400 spends (SQLite
+    takes at most 500 terms in a UNION)."""
+    ordered = sorted(spends)
+    counted: dict[Decimal, int] = {}
+    for start in range(0, len(ordered), 400):
+        chunk = ordered[start:start + 400]
+        asked = union_all(*[select(literal(i).label("i"), literal(spend, Money).label("spend"))
+                            for i, spend in enumerate(chunk)]).subquery("asked")
+        above = (select(func.count()).select_from(GuestProfile)
+                 .where(GuestProfile.merged_into_id.is_(None),
+                        GuestProfile.spend > asked.c.spend)
+                 .scalar_subquery())
+        counted.update((chunk[i], count) for i, count in session.execute(select(asked.c.i, above)))
+    return {spend: counted.get(spend) or 0 for spend in spends}
 
 
 def rank_all_tiers(session: Session, settings: ValueSettings | None = None) -> int:
