@@ -282,9 +282,10 @@ def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
     wanted = [(position, profile.id, profile is primary)
               for position, profile in enumerate(resolved)]
     if sorted((g.position, g.profile_id, g.is_primary) for g in stay.guests) != wanted:
-        for seat in list(stay.guests):
-            stay.guests.remove(seat)
-        session.flush()
+        if stay.guests:
+            for seat in list(stay.guests):
+                stay.guests.remove(seat)
+            session.flush()  # the old seats go before new ones take their positions
         for position, profile_id, is_primary in wanted:
             stay.guests.append(
                 StayGuest(profile_id=profile_id, position=position, is_primary=is_primary))

@@ -30,6 +30,11 @@ def profile_by_id(session: Session, profile_id: int) -> GuestProfile | None:
     return profile if profile is not None else session.get(GuestProfile, profile_id)
 
 
+def is_new_profile(session: Session, profile_id: int) -> bool:
+    """Whether this transaction created the profile (in a batch, where ids come first)."""
+    return profile_id in tx_dict(session, "new_profiles")
+
+
 def live_profile(session: Session, profile_id: int) -> GuestProfile | None:
     """The profile, following merges to the surviving one."""
     profile = profile_by_id(session, profile_id)

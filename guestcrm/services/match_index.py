@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestProfile, ProfileBlockingKey, ProfileMatchRecord
-from guestcrm.services.lookup import profile_by_id
+from guestcrm.services.lookup import is_new_profile, profile_by_id
 from guestcrm.services.matching import GuestRecord, MatchSettings, normalize
 from guestcrm.services.matching.blocking import blocking_keys
 from guestcrm.services.tx_scope import tx_dict
@@ -115,7 +115,9 @@ def prefetch_match_records(session: Session, profile_ids: Iterable[int]) -> dict
     """The stored match records of these profiles (None: no row), read once per transaction:
     the transaction's memory of them, which `refresh_match_index` keeps current."""
     stored = tx_dict(session, "match_records")
-    missing = sorted(set(profile_ids) - set(stored))
+    missing = set(profile_ids) - set(stored)
+    stored.update(dict.fromkeys(p for p in missing if is_new_profile(session, p)))
+    missing = sorted(p for p in missing if p not in stored)
     for start in range(0, len(missing), 1000):
         chunk = missing[start:start + 1000]
         stored.update(dict.fromkeys(chunk))
