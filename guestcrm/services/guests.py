@@ -49,6 +49,7 @@ def resolve_guest(
         profile = candidates[0]
         for other in candidates[1:]:
             merge_profiles(session, profile, other, rule="exact:keys")
+            note_resolved(session, other, is_new=False)  # its index rows go (settle_identity)
     else:
         # Empty collections from the start: a new profile's are known, not loaded.
         profile = add_profile(session, GuestProfile(

@@ -9,6 +9,7 @@ from guestcrm.models import (
     MergeRecord,
     NotSamePair,
     ProfileBlockingKey,
+    ProfileMatchRecord,
     ReviewTask,
     Stay,
 )
@@ -175,3 +176,20 @@ def test_profiles_staff_separated_are_not_joined_by_exact_keys_either(db_session
     ingest_reservation(db_session, reservation("R3", guests=both))
     assert {p.id for p in live(db_session)} == {pa, pb}
     assert db_session.scalar(select(func.count()).select_from(MergeRecord)) == 0
+
+
+def test_a_profile_merged_by_exact_keys_leaves_the_blocking_index(db_session):
+    # Two profiles of one guest (one known by email, one by phone and name) until a booking
+    # carries both keys: the second is merged away and must no longer be a fuzzy candidate.
+    by_email = guest(first_name="Katharina", last_name="Müller",
+                     emails=[{"address": "k.mueller@web.de"}])
+    by_phone = guest(first_name="Katharina", last_name="Müller",
+                     phones=[{"number": "+49 176 12345678"}])
+    first = ingest_reservation(db_session, reservation("R1", guests=by_email))
+    second = ingest_reservation(db_session, reservation("R2", guests=by_phone))
+    merged_id = max(first.stay.profile_id, second.stay.profile_id)
+    assert keys_of(db_session, merged_id)
+    ingest_reservation(db_session, reservation("R3", guests=[KATHARINA]))
+    assert len(live(db_session)) == 1
+    assert keys_of(db_session, merged_id) == set()
+    assert db_session.get(ProfileMatchRecord, merged_id) is None
