@@ -8,11 +8,16 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from guestcrm.services.desk import record_pms_checkins
+from guestcrm.services.stay_facts import StayFact
 from guestcrm.services.value import recompute_value
 
 
 def after_stays_changed(
-    session: Session, stay_ids: Iterable[int], profile_ids: Iterable[int]
+    session: Session,
+    stay_ids: Iterable[int],
+    profile_ids: Iterable[int],
+    facts: dict[int, list[StayFact]] | None = None,
 ) -> None:
-    recompute_value(session, profile_ids)
+    """`facts`: the profiles' stays, when the caller has just loaded them."""
+    recompute_value(session, profile_ids, facts=facts)
     record_pms_checkins(session, list(stay_ids))

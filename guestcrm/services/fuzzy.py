@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from guestcrm.models import GuestProfile, MatchModelRow, ProfileBlockingKey, ProfileMatchRecord
 from guestcrm.services.lookup import profile_by_id
 from guestcrm.services.match_index import (
+    deferred_entries,
     profile_records,
     record_keys,
     records_from_json,
@@ -111,8 +112,12 @@ def fuzzy_candidate(session: Session, profile: GuestProfile, scorer: Scorer | No
     scorer = scorer or current_scorer(session)
     if scorer is None:
         return Decision("exact-only")
-    apart = not_same_partners(session, profile.id)
-    return decide_records(session, scorer, profile_records(profile), exclude={profile.id, *apart})
+    # What this reads (staff's separations, merges, the index tables) is never left pending:
+    # no reason to flush the transaction's other changes first.
+    with session.no_autoflush:
+        apart = not_same_partners(session, profile.id)
+        return decide_records(session, scorer, profile_records(profile),
+                              exclude={profile.id, *apart})
 
 
 def decide_records(session: Session, scorer: Scorer, records: list[GuestRecord],
@@ -139,20 +144,11 @@ def decide_records(session: Session, scorer: Scorer, records: list[GuestRecord],
 # one of them alone never reaches the review band (names differ), and in a big guest base
 # they bring hundreds of candidates that would each cost a comparison on the latency path.
 STRONG_KINDS = ("e", "p", "l", "n", "k", "s")
-_CANDIDATES_SQL = text("""
-WITH hits AS (
-  SELECT q.key, b.profile_id
-  FROM unnest(CAST(:keys AS varchar[])) AS q(key)
-  CROSS JOIN LATERAL (SELECT profile_id FROM profile_blocking_key k
-                      WHERE k.key = q.key LIMIT :cap) AS b
-), usable AS (
-  SELECT key FROM hits GROUP BY key HAVING count(*) <= :max_block
-), picked AS (
-  SELECT h.profile_id FROM hits h JOIN usable u ON u.key = h.key
-  GROUP BY h.profile_id
-  HAVING count(*) >= 2 OR bool_or(left(h.key, 1) = ANY(CAST(:strong AS varchar[])))
-)
-SELECT r.profile_id, r.records FROM picked JOIN profile_match_record r USING (profile_id)
+_HITS_SQL = text("""
+SELECT q.key, b.profile_id
+FROM unnest(CAST(:keys AS varchar[])) AS q(key)
+CROSS JOIN LATERAL (SELECT profile_id FROM profile_blocking_key k
+                    WHERE k.key = q.key LIMIT :cap) AS b
 """)
 
 
@@ -160,31 +156,44 @@ def candidate_records(session: Session, scorer: Scorer, records: list[GuestRecor
                       exclude: set[int]) -> list[GuestRecord]:
     """Records of the profiles sharing a strong key or two keys; blocks larger than
     max_block are skipped (a common name, a travel agent's phone), as in the batch run.
-    One round trip on PostgreSQL; a query per key elsewhere (SQLite, the embedded default)."""
+    What a batch has not written to the table yet (match_index.deferred_entries) counts
+    instead of the table's rows for those profiles."""
     s = scorer.model.settings
     keys = [k for k in sorted(record_keys(records, s)) if not _shared(k, scorer)]
     if not keys:
         return []
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(_CANDIDATES_SQL, {"keys": keys, "cap": s.max_block + 1,
-                                                 "max_block": s.max_block,
-                                                 "strong": list(STRONG_KINDS)}).all()
-        return [rec for pid, row in rows if pid not in exclude for rec in records_from_json(row)]
+    deferred = deferred_entries(session)
+    hits = _key_hits(session, keys, s.max_block + 1 + len(deferred))
     shared: dict[int, list[str]] = {}
     for key in keys:
-        found = session.scalars(select(ProfileBlockingKey.profile_id)
-                                .where(ProfileBlockingKey.key == key)
-                                .limit(s.max_block + 1)).all()
+        found = [pid for pid in hits.get(key, ()) if pid not in deferred]
+        found += [pid for pid, (_, held) in deferred.items() if key in held]
         if len(found) <= s.max_block:
             for pid in found:
                 shared.setdefault(pid, []).append(key)
     ids = sorted(pid for pid, hit in shared.items() if pid not in exclude and (
         len(hit) >= 2 or any(k[0] in STRONG_KINDS for k in hit)))
-    if not ids:
-        return []
-    rows = session.scalars(select(ProfileMatchRecord.records)
-                           .where(ProfileMatchRecord.profile_id.in_(ids)))
-    return [rec for row in rows for rec in records_from_json(row)]
+    found_records = [rec for pid in ids if pid in deferred for rec in deferred[pid][0]]
+    stored = [pid for pid in ids if pid not in deferred]
+    if stored:
+        rows = session.scalars(select(ProfileMatchRecord.records)
+                               .where(ProfileMatchRecord.profile_id.in_(stored)))
+        found_records += [rec for row in rows for rec in records_from_json(row)]
+    return found_records
+
+
+def _key_hits(session: Session, keys: list[str], cap: int) -> dict[str, list[int]]:
+    """Up to `cap` profiles holding each key: one round trip on PostgreSQL, a query per key
+    elsewhere (SQLite, the embedded default)."""
+    hits: dict[str, list[int]] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        for key, pid in session.execute(_HITS_SQL, {"keys": keys, "cap": cap}):
+            hits.setdefault(key, []).append(pid)
+        return hits
+    for key in keys:
+        hits[key] = list(session.scalars(select(ProfileBlockingKey.profile_id)
+                                         .where(ProfileBlockingKey.key == key).limit(cap)))
+    return hits
 
 
 def _shared(key: str, scorer: Scorer) -> bool:

@@ -111,7 +111,10 @@ def _touch_contact(profile, existing, kind, raw, normalized, seen_at, source, **
             first_seen=seen_at,
             last_seen=seen_at,
             consent_at=seen_at if flags.get("marketing_consent") is not None else None,
-            **flags,
+            # The column defaults, set now: the match index reads a contact before its insert.
+            is_valid=True,
+            verified=False,
+            **({"is_relay": False} | flags),
         )
         profile.contacts.append(contact)
         existing[(kind, normalized)] = contact

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, tuple_
@@ -70,8 +70,28 @@ def version_key(reservation: CanonicalReservation, snapshot: dict | None = None)
 
 
 def reservation_snapshot(reservation: CanonicalReservation) -> dict:
-    """The reservation as plain JSON values (dates and amounts as strings)."""
-    return json.loads(json.dumps(asdict(reservation), default=str))
+    """The reservation as plain JSON values (dates and amounts as strings): what
+    `json.loads(json.dumps(asdict(reservation), default=str))` gives, without the deep copies
+    and the text in between."""
+    return _plain(reservation)
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {_json_key(key): _plain(item) for key, item in value.items()}
+    return str(value)  # dates, times, amounts: as json.dumps(default=str) writes them
+
+
+def _json_key(key: object) -> str:
+    if isinstance(key, str):
+        return key
+    return json.loads(json.dumps({key: 0})).popitem()[0]  # JSON's own spelling of the key
 
 
 def ensure_property(session: Session, code: str, name: str | None) -> Property:

@@ -4,6 +4,11 @@ blocking-key table, kept current whenever the profile's data changes.
 Call `refresh_match_index(session, ids)` after anything that changes a profile's names,
 contacts, ids or address (ingest, merge, unmerge, staff edits); tombstones (merged profiles)
 lose their rows, so candidates found through the table are always live profiles.
+
+A batch (services/processing.py) defers the writes: `defer_match_index` makes the refreshes of
+its transaction keep each changed profile's records and keys in memory (`deferred_entries`,
+which the fuzzy candidate search reads over the table), and `write_deferred_match_index` writes
+them all at the end of the batch, so no refresh flushes the batch's pending rows on the way.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 
-from sqlalchemy import delete, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, insert, inspect, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestProfile, ProfileBlockingKey, ProfileMatchRecord
@@ -28,7 +33,7 @@ MAX_RECORDS = 4
 def profile_records(profile: GuestProfile) -> list[GuestRecord]:
     """The profile as matcher records: its newest email and phone first, then one record per
     further email or phone, so a guest found through an older address is scored on it."""
-    contacts = sorted(profile.contacts, key=lambda c: (c.last_seen, c.id), reverse=True)
+    contacts = _newest_first(profile.contacts)
     emails = [c.value_normalized for c in contacts
               if c.kind == "email" and not c.is_relay and c.is_valid]
     phones = [c.value_normalized for c in contacts if c.kind == "phone" and c.is_valid]
@@ -57,6 +62,14 @@ def profile_records(profile: GuestProfile) -> list[GuestRecord]:
     return out
 
 
+def _newest_first(contacts: list) -> list:
+    """By last sighting, then by id, newest first; a contact not inserted yet ranks as the
+    id it will get would (after every inserted one, in the order they were added)."""
+    ranked = sorted(enumerate(contacts), reverse=True, key=lambda item: (
+        item[1].last_seen, item[1].id is None, item[1].id or 0, item[0]))
+    return [contact for _, contact in ranked]
+
+
 def record_keys(records: Iterable[GuestRecord], settings: MatchSettings | None = None) -> set[str]:
     s = settings or MatchSettings()
     keys: set[str] = set()
@@ -82,33 +95,69 @@ def refresh_match_index(session: Session, profile_ids: Iterable[int]) -> None:
     ids = sorted(set(profile_ids))
     if not ids:
         return
+    deferred = tx_dict(session, "match_index").get("deferred")
     profiles = {profile_id: profile_by_id(session, profile_id) for profile_id in ids}
-    if any(_unsaved(p) for p in profiles.values() if p is not None):
+    if deferred is None and any(_unsaved(p) for p in profiles.values() if p is not None):
         session.flush()  # new rows get their ids, and defaults, before they are compared
     stored = prefetch_match_records(session, ids)
     changed: dict[int, list[GuestRecord]] = {}
+    writes: dict[str, list[dict]] = {"insert": [], "update": [], "delete": [], "none": []}
     for profile_id, profile in profiles.items():
         live = profile is not None and profile.merged_into_id is None
         records = profile_records(profile) if live else []
         as_json = records_to_json(records)
         row = stored[profile_id]
         if row is not None and row == as_json:
+            if deferred is not None:
+                deferred.pop(profile_id, None)  # back to what the table holds
+            continue
+        if deferred is not None:
+            deferred[profile_id] = (records, record_keys(records) if records else set())
             continue
         changed[profile_id] = records
-        table = ProfileMatchRecord.__table__
-        if not live:
-            if row is not None:
-                session.execute(delete(table).where(table.c.profile_id == profile_id))
-            stored[profile_id] = None
-            continue
-        if row is None:
-            session.execute(insert(table).values(profile_id=profile_id, records=as_json))
-        else:
-            session.execute(update(table).where(table.c.profile_id == profile_id)
-                            .values(records=as_json))
-        stored[profile_id] = as_json
+        writes[_write_kind(row, live)].append({"pid": profile_id, "records": as_json})
+        stored[profile_id] = as_json if live else None
+    _write_records(session, writes)
     if changed:
         _rewrite_keys(session, changed)
+
+
+def _write_kind(row: list | None, live: bool) -> str:
+    if not live:
+        return "delete" if row is not None else "none"
+    return "insert" if row is None else "update"
+
+
+def _write_records(session: Session, writes: dict[str, list[dict]]) -> None:
+    """The match records' changes: a statement per kind of change, for all profiles."""
+    table = ProfileMatchRecord.__table__
+    if writes["delete"]:
+        session.execute(delete(table).where(
+            table.c.profile_id.in_([w["pid"] for w in writes["delete"]])))
+    if writes["insert"]:
+        session.execute(insert(table), [{"profile_id": w["pid"], "records": w["records"]}
+                                        for w in writes["insert"]])
+    if writes["update"]:
+        session.execute(update(table).where(table.c.profile_id == bindparam("pid"))
+                        .values(records=bindparam("records")), writes["update"])
+
+
+def defer_match_index(session: Session) -> None:
+    """Until `write_deferred_match_index`, this transaction's refreshes stay in memory."""
+    tx_dict(session, "match_index")["deferred"] = {}
+
+
+def deferred_entries(session: Session) -> dict[int, tuple[list[GuestRecord], set[str]]]:
+    """Profile id -> (records, blocking keys) the table does not hold yet (a profile merged
+    away: no records, no keys). Empty unless a batch defers."""
+    return tx_dict(session, "match_index").get("deferred") or {}
+
+
+def write_deferred_match_index(session: Session) -> None:
+    """Write what the batch deferred (recomputed from the profiles as they are now)."""
+    deferred = tx_dict(session, "match_index").pop("deferred", None)
+    if deferred:
+        refresh_match_index(session, deferred)
 
 
 def prefetch_match_records(session: Session, profile_ids: Iterable[int]) -> dict[int, list | None]:
@@ -118,12 +167,13 @@ def prefetch_match_records(session: Session, profile_ids: Iterable[int]) -> dict
     missing = set(profile_ids) - set(stored)
     stored.update(dict.fromkeys(p for p in missing if is_new_profile(session, p)))
     missing = sorted(p for p in missing if p not in stored)
-    for start in range(0, len(missing), 1000):
-        chunk = missing[start:start + 1000]
-        stored.update(dict.fromkeys(chunk))
-        stored.update(session.execute(
-            select(ProfileMatchRecord.profile_id, ProfileMatchRecord.records)
-            .where(ProfileMatchRecord.profile_id.in_(chunk))).all())
+    with session.no_autoflush:  # the table is written with statements, never pending
+        for start in range(0, len(missing), 1000):
+            chunk = missing[start:start + 1000]
+            stored.update(dict.fromkeys(chunk))
+            stored.update(session.execute(
+                select(ProfileMatchRecord.profile_id, ProfileMatchRecord.records)
+                .where(ProfileMatchRecord.profile_id.in_(chunk))).all())
     return stored
 
 
@@ -141,15 +191,15 @@ def _rewrite_keys(session: Session, changed: dict[int, list[GuestRecord]]) -> No
         .where(ProfileBlockingKey.profile_id.in_(list(changed)))
     ):
         current[profile_id].add(key)
-    fresh_rows = []
+    stale_rows, fresh_rows = [], []
     for profile_id, records in changed.items():
         wanted = record_keys(records) if records else set()
-        stale = current[profile_id] - wanted
-        if stale:
-            session.execute(delete(ProfileBlockingKey).where(
-                ProfileBlockingKey.profile_id == profile_id, ProfileBlockingKey.key.in_(stale)))
+        stale_rows += [(profile_id, k) for k in sorted(current[profile_id] - wanted)]
         fresh_rows += [{"profile_id": profile_id, "key": k}
                        for k in sorted(wanted - current[profile_id])]
+    if stale_rows:
+        session.execute(delete(ProfileBlockingKey).where(
+            tuple_(ProfileBlockingKey.profile_id, ProfileBlockingKey.key).in_(stale_rows)))
     if fresh_rows:
         session.execute(insert(ProfileBlockingKey), fresh_rows)
 

@@ -32,7 +32,9 @@ from guestcrm.services.ingest import (
 )
 from guestcrm.services.locks import lock_keys
 from guestcrm.services.lookup import live_map
+from guestcrm.services.match_index import defer_match_index, write_deferred_match_index
 from guestcrm.services.notify import notice_ids
+from guestcrm.services.stay_facts import load_stay_facts
 from guestcrm.services.tx_scope import keep_loaded
 
 DRAIN_BATCH = 100
@@ -133,6 +135,8 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
     outcome = BatchOutcome()
     keep_loaded(session)
     reserve_ids(session)
+    if not isolate:  # a savepoint's rollback would forget what was deferred
+        defer_match_index(session)
     parsed = _parse_all(events, outcome)
     reservations = [r for message in parsed.values() for r in message.reservations]
     lock_keys(session, [name for r in reservations for name in lock_names(session, r)],
@@ -159,6 +163,7 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
         results[event.id] = result
         version_rows += versions
         outcome.processed.append(event.id)
+    write_deferred_match_index(session)
     _write_versions(session, version_rows)
     outcome.notices = _after_batch(session, events, results)
     return outcome
@@ -190,10 +195,11 @@ def _after_batch(session: Session, events: list[InboxEvent], results: dict[int, 
     Returns the duty-manager notices the batch created (a VIP the PMS checked in)."""
     survivor = live_map(session, {p for r in results.values() for p in r["profiles"]})
     touched = set(survivor.values())
-    recompute_counters(session, touched)
+    facts = load_stay_facts(session, touched)  # one read of their stays for both
+    recompute_counters(session, touched, facts=facts)
     stay_ids = sorted({s for r in results.values() for s in r["stays"]})
     noticed = notice_ids(session, stay_ids)
-    after_stays_changed(session, stay_ids, touched)
+    after_stays_changed(session, stay_ids, touched, facts=facts)
     for event in events:
         if event.id in results:
             result = results[event.id]

@@ -42,7 +42,8 @@ from guestcrm.services.recognition_facts import (
     VipFact,
 )
 from guestcrm.services.recognition_rules import compile_rules, evaluate_compiled, merge_rules
-from guestcrm.services.value import StayFact, ValueFigures, summarize
+from guestcrm.services.stay_facts import StayFact
+from guestcrm.services.value import ValueFigures, summarize
 from guestcrm.services.value_settings import DEFAULT_ACTIONS, segment_label
 
 ARRIVING = ("requested", "confirmed", "checked_in")

@@ -15,14 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from guestcrm.models import (
-    GuestPropertyValue,
-    GuestValue,
-    Stay,
-    StayGuest,
-)
+from guestcrm.models import GuestPropertyValue, GuestValue
 from guestcrm.models.types import utcnow
 from guestcrm.services.counters import stay_happened
+from guestcrm.services.stay_facts import StayFact, load_stay_facts
 from guestcrm.services.value_settings import (
     FREQUENCY_CLASSES,
     RECENCY_CLASSES,
@@ -36,19 +32,6 @@ from guestcrm.services.vip import suggest_vip_levels
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 OTA_KINDS = ("ota", "gds")
-
-
-@dataclass(frozen=True)
-class StayFact:
-    property_id: int
-    status: str
-    arrival: date | None
-    departure: date | None
-    nights: int = 0
-    amount: Decimal | None = None
-    channel: str = "other"
-    channel_name: str | None = None
-    is_primary: bool = True
 
 
 @dataclass
@@ -186,38 +169,22 @@ def lifetime_value(figures: ValueFigures, segment: str | None, settings: ValueSe
 # --- the database side ---------------------------------------------------------------------
 
 
-def load_stay_facts(session: Session, profile_ids: Iterable[int]) -> dict[int, list[StayFact]]:
-    ids = sorted(set(profile_ids))
-    result: dict[int, list[StayFact]] = {i: [] for i in ids}
-    if not ids:
-        return result
-    rows = session.execute(
-        select(StayGuest.profile_id, StayGuest.is_primary, Stay.property_id, Stay.status,
-               Stay.arrival, Stay.departure, Stay.nights, Stay.amount, Stay.channel,
-               Stay.channel_name)
-        .join(Stay, Stay.id == StayGuest.stay_id)
-        .where(StayGuest.profile_id.in_(ids))
-    )
-    for pid, primary, prop, status, arr, dep, nights, amount, channel, name in rows:
-        result[pid].append(StayFact(prop, status, arr, dep, nights or 0, amount, channel, name,
-                                    primary))
-    return result
-
-
 def recompute_value(
     session: Session,
     profile_ids: Iterable[int],
     today: date | None = None,
     settings: ValueSettings | None = None,
     rank_tiers: bool = True,
+    facts: dict[int, list[StayFact]] | None = None,
 ) -> None:
     """Recompute the value rows of these profiles.
 
     `rank_tiers=False` (the nightly batches) leaves tiers to one ranking pass at the end.
+    `facts`: their stays, when the caller has just loaded them (stay_facts.load_stay_facts).
     """
     today = today or date.today()
     settings = settings or load_value_settings(session)
-    facts = load_stay_facts(session, profile_ids)
+    facts = facts if facts is not None else load_stay_facts(session, profile_ids)
     if not facts:
         return
     ids = list(facts)

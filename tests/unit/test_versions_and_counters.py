@@ -63,3 +63,18 @@ def test_a_staff_edit_wins_over_later_vendor_data():
     apply_values(profile, {"first_name": "Hans"}, STAFF_VERSION)
     apply_values(profile, {"first_name": "HANS-PETER"}, datetime(2099, 1, 1).isoformat())
     assert profile.first_name == "Hans"
+
+
+def test_the_snapshot_is_the_json_of_the_whole_reservation():
+    """The snapshot feeds the content digest of every version key: it must stay exactly the
+    reservation as JSON (what versions already stored were made from)."""
+    from connectors.base import get_connector
+    from connectors.fake import FakePMS
+
+    parsed = [reservation(), reservation(modified_at=None, guests=[])]
+    for event in FakePMS(7).events(300):
+        message = get_connector(event.connector).extract(event.body, event.content_type,
+                                                         event.form)
+        parsed += get_connector(event.connector).parse(message).reservations
+    for r in parsed:
+        assert reservation_snapshot(r) == json.loads(json.dumps(asdict(r), default=str))
