@@ -23,6 +23,7 @@ def merge_profiles(
     """Move everything of `merged` onto `survivor`; `merged` stays as a tombstone pointing to it."""
     if survivor.id == merged.id:
         raise ValueError("a profile cannot be merged into itself")
+    session.flush()  # the before-images need every row's id (a batch's new rows are pending)
     before = {"survivor": profile_snapshot(survivor), "merged": profile_snapshot(merged)}
     moved: dict[str, list[int]] = {}
     dropped: list[dict] = []

@@ -13,7 +13,9 @@ from guestcrm.models import (
     ReviewTask,
     Stay,
 )
+from guestcrm.services.id_pool import reserve_ids
 from guestcrm.services.ingest import ingest_reservation
+from guestcrm.services.match_index import defer_match_index, write_deferred_match_index
 from guestcrm.services.unmerge import unmerge
 from tests.builders import reservation
 from tests.integration.identity_support import store_learned_model
@@ -193,3 +195,30 @@ def test_a_profile_merged_by_exact_keys_leaves_the_blocking_index(db_session):
     assert len(live(db_session)) == 1
     assert keys_of(db_session, merged_id) == set()
     assert db_session.get(ProfileMatchRecord, merged_id) is None
+
+
+def test_in_a_batch_a_variant_matches_a_profile_whose_index_is_not_written_yet(db_session):
+    # A batch (services/processing.py) writes the blocking index once, at its end: until then
+    # the fuzzy search must see the batch's own profiles from memory.
+    store_learned_model(db_session)
+    reserve_ids(db_session)
+    defer_match_index(db_session)
+    variant = guest(first_name="Katharina", last_name="Mueller", birth_date="1980-04-12",
+                    phones=[{"number": "0176 12345678"}], emails=[{"address": "kathi@gmx.de"}],
+                    address={"country": "DE"})
+    first = ingest_reservation(db_session, reservation("R1", guests=[KATHARINA]), in_batch=True)
+    assert keys_of(db_session, first.stay.profile_id) == set()  # deferred
+    second = ingest_reservation(db_session, reservation("R2", guests=variant), in_batch=True)
+    other = ingest_reservation(db_session, reservation("R3"), in_batch=True)
+    write_deferred_match_index(db_session)
+    survivor = first.stay.profile_id
+    assert second.stay.profile_id == survivor
+    assert [p.id for p in live(db_session)] == sorted([survivor, other.stay.profile_id])
+    record = db_session.scalar(select(MergeRecord))
+    assert record.rule.startswith("fuzzy:")
+    assert {"e:k.mueller@web.de", "e:kathi@gmx.de", "p:12345678"} <= keys_of(db_session, survivor)
+    assert keys_of(db_session, record.merged_id) == set()
+    assert db_session.get(ProfileMatchRecord, record.merged_id) is None
+    assert keys_of(db_session, other.stay.profile_id)
+    stored = db_session.get(ProfileMatchRecord, survivor).records
+    assert {r.get("email") for r in stored} == {"k.mueller@web.de", "kathi@gmx.de"}
