@@ -1,9 +1,14 @@
 """Stored inbox events become stays and profiles: one event, or a batch in one transaction.
 
 A batch is what makes a worker fast: one commit, one counters and value recompute for every
-profile the batch touched, one round of bookkeeping. Each event still runs in a savepoint, so a
-message that breaks on ingest rolls back alone: it keeps its error, stays `received`, and is
-retried on its own (jobs.process_event, with rq's retries) instead of holding up the batch.
+profile the batch touched, one round of bookkeeping. Before the events are ingested, the batch
+reads at once what they will look up (the stays they name, the profiles holding their guests'
+keys, those profiles' match records) and keeps it current in memory; new profiles and stays
+take ids reserved ahead (services/id_pool.py), and the blocking index is written once at the
+end (services/match_index.py): so nothing flushes per event. If anything fails, the batch is
+rolled back and run again with a savepoint per event, so that a message that breaks on ingest
+rolls back alone: it keeps its error, stays `received`, and is retried on its own
+(jobs.process_event, with rq's retries) instead of holding up the batch.
 """
 
 from __future__ import annotations
@@ -130,11 +135,12 @@ def _lock(session: Session, ids: Sequence[int], skip_locked: bool) -> list[Inbox
 
 def _process(session: Session, events: list[InboxEvent], isolate: bool) -> BatchOutcome:
     """Parse every event, take every lock the batch needs (one statement, one global order),
-    load the stays it names, ingest each event (in a savepoint when `isolate`), then write
-    the stay versions and recount once for the batch."""
+    load what it will look up, ingest each event (in a savepoint when `isolate`), then write
+    the blocking index and the stay versions and recount once for the batch."""
     outcome = BatchOutcome()
     keep_loaded(session)
-    reserve_ids(session)
+    if len(events) > 1:  # one event alone gains nothing from ids taken ahead
+        reserve_ids(session)
     if not isolate:  # a savepoint's rollback would forget what was deferred
         defer_match_index(session)
     parsed = _parse_all(events, outcome)
