@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestPropertyValue, GuestValue
@@ -198,6 +198,7 @@ def recompute_value(
     summaries = {pid: summarize(stays, today) for pid, stays in facts.items()}
     tiers = ranker.tiers([f.spend for f in summaries.values()]) if ranker is not None else {}
     existing_or_new: dict[int, GuestValue] = {}
+    per_property: list[dict] = []  # guest_property_value rows, inserted together
     for pid, stays in facts.items():
         figures = summaries[pid]
         segment = rfm_segment(figures, today, settings)
@@ -211,12 +212,14 @@ def recompute_value(
         if ranker is not None:
             row.tier = tiers[figures.spend]
         session.add(row)
-        for prop_id, f in summarize_by_property(stays, today).items():
-            session.add(GuestPropertyValue(
-                profile_id=pid, property_id=prop_id, completed_stays=f.completed_stays,
-                nights=f.nights, spend=f.spend, cancellations=f.cancellations,
-                no_shows=f.no_shows, first_stay=f.first_stay, last_stay=f.last_stay,
-                channel_mix=f.channel_mix))
+        per_property += [
+            {"profile_id": pid, "property_id": prop_id, "completed_stays": f.completed_stays,
+             "nights": f.nights, "spend": f.spend, "cancellations": f.cancellations,
+             "no_shows": f.no_shows, "first_stay": f.first_stay, "last_stay": f.last_stay,
+             "channel_mix": f.channel_mix}
+            for prop_id, f in summarize_by_property(stays, today).items()]
+    if per_property:
+        session.execute(insert(GuestPropertyValue.__table__), per_property)
     session.flush()
     if ranker is not None:
         suggest_vip_levels(session, ids, settings,
