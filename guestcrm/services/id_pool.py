@@ -44,8 +44,8 @@ def next_id(session: Session, model: type) -> int | None:
 def _sequence(session: Session, url: str, table: str) -> str:
     name = _SEQUENCES.get((url, table))
     if name is None:
-        name = session.connection().execute(text("SELECT pg_get_serial_sequence(:table, 'id')"),
-                               {"table": table}).scalar_one()
+        name = session.connection().execute(
+            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table}).scalar_one()
         if name is None:
             raise LookupError(f"table {table} has no id sequence")
         _SEQUENCES[(url, table)] = name

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, selectinload
@@ -23,6 +24,9 @@ from sqlalchemy.orm.util import identity_key
 
 from guestcrm.models import ContactPoint, ExternalId, GuestProfile
 from guestcrm.services.tx_scope import tx_dict
+
+if TYPE_CHECKING:  # identity.py reads this index: no import at run time
+    from guestcrm.services.identity import GuestKeys
 
 _CHUNK = 1000  # keys per IN (...) list
 # What ingest reads of a returning guest, loaded with the profiles (a query per relation for
@@ -39,8 +43,8 @@ class KeyIndex:
     emails: dict[str, set[int]] = field(default_factory=dict)
     phones: dict[str, set[int]] = field(default_factory=dict)
 
-    def covers(self, keys) -> bool:
-        """Whether every exact key of this guest (identity.GuestKeys) is known here."""
+    def covers(self, keys: GuestKeys) -> bool:
+        """Whether every exact key of this guest is known here."""
         return (all((k, s, v) in self.external for k, s, v, _ in keys.external)
                 and all(e in self.emails for e in keys.identifying_emails)
                 and all(p in self.phones for _, p, _ in keys.phones))
@@ -51,8 +55,8 @@ def key_index(session: Session) -> KeyIndex | None:
     return tx_dict(session, "key_index").get("index")
 
 
-def prefetch_keys(session: Session, all_keys: Iterable) -> set[int]:
-    """Look up every key of these guests (identity.GuestKeys) at once; keep the answers, and
+def prefetch_keys(session: Session, all_keys: Iterable[GuestKeys]) -> set[int]:
+    """Look up every key of these guests at once; keep the answers, and
     the profiles holding them, for the rest of the transaction. Returns the profiles' ids."""
     index = KeyIndex()
     external, emails, phones = set(), set(), set()
@@ -87,8 +91,8 @@ def prefetch_keys(session: Session, all_keys: Iterable) -> set[int]:
     return loaded
 
 
-def note_keys(session: Session, profile: GuestProfile, keys) -> None:
-    """`profile` now holds these keys (identity.GuestKeys): remember it, if a batch indexes."""
+def note_keys(session: Session, profile: GuestProfile, keys: GuestKeys) -> None:
+    """`profile` now holds these keys: remember it, if a batch indexes."""
     index = key_index(session)
     if index is None:
         return
