@@ -138,8 +138,9 @@ def _write_records(session: Session, writes: dict[str, list[dict]]) -> None:
         session.execute(insert(table), [{"profile_id": w["pid"], "records": w["records"]}
                                         for w in writes["insert"]])
     if writes["update"]:
-        session.execute(update(table).where(table.c.profile_id == bindparam("pid"))
-                        .values(records=bindparam("records")), writes["update"])
+        session.execute(update(table).where(table.c.profile_id == bindparam("b_pid"))
+                        .values(records=bindparam("b_records")),
+                        [{"b_pid": w["pid"], "b_records": w["records"]} for w in writes["update"]])
 
 
 def defer_match_index(session: Session) -> None:

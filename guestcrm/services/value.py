@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from guestcrm.models import GuestPropertyValue, GuestValue
 from guestcrm.models.types import utcnow
@@ -188,8 +190,6 @@ def recompute_value(
     if not facts:
         return
     ids = list(facts)
-    existing = {v.profile_id: v for v in session.scalars(
-        select(GuestValue).where(GuestValue.profile_id.in_(ids)))}
     session.execute(delete(GuestPropertyValue).where(GuestPropertyValue.profile_id.in_(ids)))
     # Imported here: value_ranking builds on this module's pure tier functions.
     from guestcrm.services.value_ranking import TierRanker
@@ -197,30 +197,49 @@ def recompute_value(
     ranker = TierRanker(session, settings) if rank_tiers else None
     summaries = {pid: summarize(stays, today) for pid, stays in facts.items()}
     tiers = ranker.tiers([f.spend for f in summaries.values()]) if ranker is not None else {}
-    existing_or_new: dict[int, GuestValue] = {}
+    values: list[dict] = []  # guest_value rows, upserted together
     per_property: list[dict] = []  # guest_property_value rows, inserted together
     for pid, stays in facts.items():
         figures = summaries[pid]
         segment = rfm_segment(figures, today, settings)
-        row = existing_or_new[pid] = existing.get(pid) or GuestValue(profile_id=pid)
-        row.rfm_segment = segment
-        row.average_stay_value = figures.average_stay_value
-        row.lifetime_value = lifetime_value(figures, segment, settings)
-        row.direct_stays, row.ota_stays = figures.direct_stays, figures.ota_stays
-        row.last_property_id = figures.last_property_id
-        row.computed_at = utcnow()
-        if ranker is not None:
-            row.tier = tiers[figures.spend]
-        session.add(row)
+        values.append({
+            "profile_id": pid, "rfm_segment": segment,
+            "average_stay_value": figures.average_stay_value,
+            "lifetime_value": lifetime_value(figures, segment, settings),
+            "direct_stays": figures.direct_stays, "ota_stays": figures.ota_stays,
+            "last_property_id": figures.last_property_id, "computed_at": utcnow(),
+            # Without a ranker (the nightly batches) the stored tier is left as it is.
+            **({"tier": tiers[figures.spend]} if ranker is not None else {}),
+        })
         per_property += [
             {"profile_id": pid, "property_id": prop_id, "completed_stays": f.completed_stays,
              "nights": f.nights, "spend": f.spend, "cancellations": f.cancellations,
              "no_shows": f.no_shows, "first_stay": f.first_stay, "last_stay": f.last_stay,
              "channel_mix": f.channel_mix}
             for prop_id, f in summarize_by_property(stays, today).items()]
+    _upsert_values(session, values)
     if per_property:
         session.execute(insert(GuestPropertyValue.__table__), per_property)
     session.flush()
     if ranker is not None:
         suggest_vip_levels(session, ids, settings,
-                           tiers={pid: existing_or_new[pid].tier for pid in ids})
+                           tiers={row["profile_id"]: row["tier"] for row in values})
+
+
+def _upsert_values(session: Session, rows: list[dict]) -> None:
+    """One INSERT ... ON CONFLICT (profile_id) DO UPDATE for all the rows (as ORM objects, each
+    profile's changed columns made an UPDATE of their own); loaded GuestValue objects of these
+    profiles are expired, so they read the new values."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        GuestValue.__table__)
+    columns = [name for name in rows[0] if name != "profile_id"]
+    session.execute(upsert.on_conflict_do_update(
+        index_elements=["profile_id"], set_={name: upsert.excluded[name] for name in columns}),
+        rows)
+    for row in rows:
+        loaded = session.identity_map.get(identity_key(GuestValue, row["profile_id"]))
+        if loaded is not None:
+            session.expire(loaded)
