@@ -87,13 +87,16 @@ def drain_batch(session: Session, after_id: int = 0, limit: int = DRAIN_BATCH) -
     if not events:
         session.rollback()
         return BatchOutcome()
+    first, last = events[0].id, events[-1].id
     try:
         outcome = _process(session, events, isolate=False)
         session.commit()
         return outcome
-    except Exception:  # any failure: again, with one savepoint per event
+    except Exception as exc:  # any failure: again, with one savepoint per event
         session.rollback()
         discard_pending(session)
+        log.info("inbox events %s..%s: the batch failed (%s); again with a savepoint per event",
+                 first, last, type(exc).__name__)
     events = _claim(session, after_id, limit)
     if not events:
         session.rollback()
