@@ -8,9 +8,7 @@ nothing and any delivery order ends in the same state.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select, tuple_
@@ -18,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from guestcrm.models import GuestProfile, Property, Stay, StayGuest, StayVersion
-from guestcrm.schemas.reservation import STATUS_RANK, CanonicalReservation
+from guestcrm.schemas.reservation import CanonicalReservation
 from guestcrm.services.counters import recompute_counters
 from guestcrm.services.fuzzy import settle_identity
 from guestcrm.services.guests import add_preferences, resolve_guest
@@ -29,6 +27,7 @@ from guestcrm.services.locks import lock_keys
 from guestcrm.services.lookup import live_ids, profile_by_id
 from guestcrm.services.match_index import prefetch_match_records
 from guestcrm.services.tx_scope import tx_dict
+from guestcrm.services.versions import reservation_snapshot, version_key
 
 STAY_FIELDS = (
     "channel",
@@ -46,7 +45,6 @@ STAY_FIELDS = (
     "comments",
     "booked_at",
 )
-_EPOCH = "0000-00-00T00:00:00.000000"
 
 
 @dataclass
@@ -55,43 +53,6 @@ class IngestOutcome:
     applied: bool  # False: a duplicate or an older version that changed nothing visible
     profile_ids: set[int] = field(default_factory=set)
     version_row: dict | None = None  # in a batch: the stay_version row for the caller to write
-
-
-def version_key(reservation: CanonicalReservation, snapshot: dict | None = None) -> str:
-    """Vendor time, sequence, status rank and a digest of the content (its `snapshot`)."""
-    stamp = (
-        reservation.modified_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-        if reservation.modified_at
-        else _EPOCH
-    )
-    content = json.dumps(snapshot or reservation_snapshot(reservation), sort_keys=True).encode()
-    digest = hashlib.sha256(content).hexdigest()[:16]
-    return f"{stamp}|{reservation.sequence:010d}|{STATUS_RANK[reservation.status]}|{digest}"
-
-
-def reservation_snapshot(reservation: CanonicalReservation) -> dict:
-    """The reservation as plain JSON values (dates and amounts as strings): what
-    `json.loads(json.dumps(asdict(reservation), default=str))` gives, without the deep copies
-    and the text in between."""
-    return _plain(reservation)
-
-
-def _plain(value: object) -> object:
-    if value is None or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, dict):
-        return {_json_key(key): _plain(item) for key, item in value.items()}
-    return str(value)  # dates, times, amounts: as json.dumps(default=str) writes them
-
-
-def _json_key(key: object) -> str:
-    if isinstance(key, str):
-        return key
-    return json.loads(json.dumps({key: 0})).popitem()[0]  # JSON's own spelling of the key
 
 
 def ensure_property(session: Session, code: str, name: str | None) -> Property:

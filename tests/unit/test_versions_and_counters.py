@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 from guestcrm.models import GuestProfile
 from guestcrm.services.counters import stay_happened
-from guestcrm.services.ingest import reservation_snapshot, version_key
 from guestcrm.services.profiles import STAFF_VERSION, apply_values
+from guestcrm.services.versions import reservation_snapshot, version_key
 from tests.builders import reservation
 
 
