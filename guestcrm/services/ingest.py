@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from guestcrm.models import GuestProfile, Property, Stay, StayGuest, StayVersion
@@ -27,6 +26,7 @@ from guestcrm.services.locks import lock_keys
 from guestcrm.services.lookup import live_ids, profile_by_id
 from guestcrm.services.match_index import prefetch_match_records
 from guestcrm.services.tx_scope import tx_dict
+from guestcrm.services.upserts import conflict_insert
 from guestcrm.services.versions import reservation_snapshot, version_key
 
 STAY_FIELDS = (
@@ -69,10 +69,8 @@ def _find_or_create_property(session: Session, code: str, name: str | None) -> P
     prop = session.scalar(select(Property).where(Property.code == code))
     if prop is not None:
         return prop
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
-        insert(Property)
+        conflict_insert(session, Property)
         .values(code=code, name=name or code, timezone="UTC")
         .on_conflict_do_nothing()
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestProfile, NotSamePair
 from guestcrm.services.lookup import live_profile
+from guestcrm.services.upserts import conflict_insert
 
 
 def live_id(session: Session, profile_id: int) -> int:
@@ -69,10 +69,8 @@ def record_not_same(
     session: Session, a: int, b: int, by: str, reason: str | None = None
 ) -> NotSamePair:
     low, high = sorted((a, b))
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
-        insert(NotSamePair)
+        conflict_insert(session, NotSamePair)
         .values(profile_a_id=low, profile_b_id=high, by=by, reason=reason)
         .on_conflict_do_nothing()
     )

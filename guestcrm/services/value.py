@@ -13,7 +13,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import delete, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -21,6 +20,7 @@ from guestcrm.models import GuestPropertyValue, GuestValue
 from guestcrm.models.types import utcnow
 from guestcrm.services.counters import stay_happened
 from guestcrm.services.stay_facts import StayFact, load_stay_facts
+from guestcrm.services.upserts import conflict_insert
 from guestcrm.services.value_settings import (
     FREQUENCY_CLASSES,
     RECENCY_CLASSES,
@@ -232,9 +232,7 @@ def _upsert_values(session: Session, rows: list[dict]) -> None:
     profiles are expired, so they read the new values."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-        GuestValue.__table__)
+    upsert = conflict_insert(session, GuestValue.__table__)
     columns = [name for name in rows[0] if name != "profile_id"]
     session.execute(upsert.on_conflict_do_update(
         index_elements=["profile_id"], set_={name: upsert.excluded[name] for name in columns}),
