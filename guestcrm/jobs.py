@@ -119,10 +119,11 @@ def drain_inbox() -> dict:
     then hand on to a fresh job). Events that break on ingest get a job of their own."""
     import time
 
+    from guestcrm.collector import tuned_for_batches
     from guestcrm.extensions import db
     from guestcrm.services.processing import drain_batch
 
-    with _context():
+    with _context(), tuned_for_batches():
         queue = job_queue()
         queue.connection().delete(DRAIN_SCHEDULED)  # from here on, a new event asks again
         deadline = time.monotonic() + queue.timeout / 2
