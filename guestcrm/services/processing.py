@@ -42,7 +42,11 @@ from guestcrm.services.notify import notice_ids
 from guestcrm.services.stay_facts import load_stay_facts
 from guestcrm.services.tx_scope import keep_loaded
 
-DRAIN_BATCH = 100
+# Events per batch. Each batch has a fixed cost (a hundred-odd statements, whatever the size:
+# one per table and set of columns, and the per-batch lookups); 250 instead of 100 drained 2,000
+# fake PMS events 15% faster (3 alternating runs each; callgrind: 7.6% fewer instructions). A
+# batch of 250 takes under a second; it only fills up when a backlog waits anyway.
+DRAIN_BATCH = 250
 log = logging.getLogger(__name__)
 
 
