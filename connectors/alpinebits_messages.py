@@ -61,8 +61,12 @@ def xsd_path(version: str) -> Path:
 
 
 @lru_cache(maxsize=8)
-def _schema(path: str) -> etree.XMLSchema:
-    # Compiling a 200 kB schema takes a noticeable fraction of a second: do it once per file.
+def _schema(path: str) -> etree.XMLSchema | None:
+    """The compiled schema at `path`, None when there is no such file; once per path and
+    process (compiling a 200 kB schema takes a noticeable fraction of a second; the file is not
+    looked for again per message)."""
+    if not os.path.isfile(path):
+        return None
     return etree.XMLSchema(etree.parse(path, parser=_XSD_PARSER))
 
 
@@ -73,12 +77,11 @@ def validate_against_xsd(xml_bytes: bytes, version: str = DEFAULT_VERSION,
 
     When the XSD is not installed, validation is skipped ([]): production must keep receiving.
     """
-    path = xsd_path(version)
-    if not path.is_file():
+    schema = _schema(str(xsd_path(version)))
+    if schema is None:
         return []
     if document is None:
         document = parse_xml(xml_bytes)
-    schema = _schema(str(path))
     with _VALIDATION_LOCK:
         if schema.validate(document):
             return []
