@@ -14,7 +14,6 @@ them all at the end of the batch, so no refresh flushes the batch's pending rows
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
 
 from sqlalchemy import bindparam, delete, insert, inspect, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from guestcrm.models import GuestProfile, ProfileBlockingKey, ProfileMatchRecord
 from guestcrm.services.lookup import is_new_profile, profile_by_id
 from guestcrm.services.matching import GuestRecord, MatchSettings, normalize
 from guestcrm.services.matching.blocking import blocking_keys
+from guestcrm.services.matching.records import RECORD_FIELDS
 from guestcrm.services.tx_scope import tx_dict
 
 # A profile with many emails/phones is scored as a few records (best one counts); more than
@@ -79,7 +79,10 @@ def record_keys(records: Iterable[GuestRecord], settings: MatchSettings | None =
 
 
 def records_to_json(records: list[GuestRecord]) -> list[dict]:
-    return [{k: v for k, v in asdict(r).items() if v is not None} for r in records]
+    """The records' set fields, in field order (what `asdict` gives, without its deep copies:
+    every field is a string or None)."""
+    return [{name: value for name in RECORD_FIELDS if (value := getattr(r, name)) is not None}
+            for r in records]
 
 
 def records_from_json(rows: list[dict]) -> list[GuestRecord]:

@@ -121,3 +121,21 @@ def test_a_record_of_nothing_but_noise_normalizes_to_nothing():
                                 birth_date="??", street="", country="Atlantis"))
     assert (rec.given, rec.last, rec.email, rec.phone, rec.birth_date, rec.street) == (
         None, None, None, None, None, None)
+
+
+def test_stored_match_records_are_the_set_fields_of_each_record():
+    """records_to_json gives what asdict did (rows stored before it changed still compare
+    equal), and records_from_json reads it back."""
+    from dataclasses import asdict
+
+    from guestcrm.services.match_index import records_from_json, records_to_json
+    from guestcrm.services.matching import GuestRecord
+
+    records = [GuestRecord(record_id="p1", first_name="Anna", email=None, city="Wien",
+                           arrival="2026-01-02"),
+               GuestRecord(record_id="p1:2")]
+    as_json = records_to_json(records)
+    assert as_json == [{k: v for k, v in asdict(r).items() if v is not None} for r in records]
+    assert [list(row) for row in as_json] == [["record_id", "first_name", "city", "arrival"],
+                                             ["record_id"]]
+    assert records_from_json(as_json) == records
