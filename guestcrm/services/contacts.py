@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -35,8 +36,12 @@ PLACEHOLDER_LOCAL_PARTS = (
 )
 PLACEHOLDER_DOMAINS = ("noemail.com", "nomail.com", "email.com", "none.com")
 _NON_DIGITS = re.compile(r"[^\d+]")
+# The same addresses and numbers come again and again (every version of a booking, every stay
+# of a returning guest): each process remembers the latest normalizations.
+_REMEMBERED = 8192
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def normalize_email(raw: str) -> str | None:
     """Lower-cased, syntax-checked address; None when it is not an email address."""
     text = (raw or "").strip()
@@ -60,6 +65,7 @@ def is_placeholder_email(normalized: str) -> bool:
     return local in PLACEHOLDER_LOCAL_PARTS or domain in PLACEHOLDER_DOMAINS
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def normalize_phone(raw: str, default_region: str | None = None) -> str | None:
     """E.164 when the number parses as possible; None otherwise."""
     text = (raw or "").strip()
