@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Float, case, cast, exists, func, literal, select, union_all, update
+from sqlalchemy import Float, case, cast, exists, func, literal, select, text, union_all, update
 from sqlalchemy.orm import Session
 
 from guestcrm.models import CrmSetting, GuestProfile, GuestValue
@@ -44,11 +44,24 @@ def _spender_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(_live_spenders().subquery())) or 0
 
 
+# PostgreSQL: the spends as one array parameter, so the statement is the same for every batch
+# (a UNION of literals was compiled anew each time).
+_ABOVE_SQL = text(
+    "SELECT asked.i, (SELECT count(*) FROM guest_profile AS g"
+    " WHERE g.merged_into_id IS NULL AND g.spend > asked.spend)"
+    " FROM unnest(CAST(:spends AS numeric[])) WITH ORDINALITY AS asked(spend, i)"
+)
+
+
 def _spenders_above(session: Session, spends: set[Decimal]) -> dict[Decimal, int]:
-    """For each spend, how many live profiles spent more: one query per 400 spends (SQLite
-    takes at most 500 terms in a UNION)."""
+    """For each spend, how many live profiles spent more: one query (elsewhere than on
+    PostgreSQL, one per 400 spends: SQLite takes at most 500 terms in a UNION)."""
     ordered = sorted(spends)
     counted: dict[Decimal, int] = {}
+    if ordered and session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(_ABOVE_SQL, {"spends": ordered})
+        counted.update((ordered[i - 1], count) for i, count in rows)
+        return {spend: counted.get(spend) or 0 for spend in spends}
     for start in range(0, len(ordered), 400):
         chunk = ordered[start:start + 400]
         asked = union_all(*[select(literal(i).label("i"), literal(spend, Money).label("spend"))

@@ -263,3 +263,22 @@ def test_the_nightly_job_recomputes_every_profile_and_ranks_the_pyramid(sqlite_a
         values = {v.profile_id: v for v in db.session.scalars(select(GuestValue))}
         assert values[guests[2].id].tier == "vip" and values[guests[0].id].tier == "small"
         assert values[guests[2].id].rfm_segment == "active_regular"
+
+
+def test_tiers_before_the_first_nightly_ranking_count_the_spenders_above(db_session):
+    """Before any nightly ranking, a tier comes from counting the live profiles that spent
+    more (one array-parameter query on PostgreSQL): the counts are exact, ties included."""
+    from guestcrm.models import GuestProfile
+    from guestcrm.services.value_ranking import _spenders_above
+
+    here = PropertyFactory()
+    guests = [ProfileFactory() for _ in range(6)]
+    for g, amount in zip(guests, ("100", "250", "250", "400", "999.50", "5"), strict=True):
+        past_stays(g, here, 1, amount=amount)
+    refresh_figures(*guests)
+    spends = {Decimal("5"), Decimal("250.00"), Decimal("999.50"), Decimal("1000"), Decimal("1")}
+    live = [s for s in db_session.scalars(select(GuestProfile.spend).where(
+        GuestProfile.merged_into_id.is_(None), GuestProfile.spend > 0))]
+    assert _spenders_above(db_session, spends) == {
+        spend: sum(1 for other in live if other > spend) for spend in spends}
+    assert _spenders_above(db_session, set()) == {}
