@@ -36,13 +36,24 @@ def reservation_snapshot(reservation: CanonicalReservation) -> dict:
     return _plain(reservation)
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # per type: its dataclass fields, or None
+_SCALARS = (str, int, float)  # a tuple: isinstance over a union type is slower
+_SEQUENCES = (list, tuple)
+_UNSEEN = object()
+
+
 def _plain(value: object) -> object:
-    if value is None or isinstance(value, str | int | float):
+    if value is None or isinstance(value, _SCALARS):
         return value
-    if isinstance(value, list | tuple):
+    if isinstance(value, _SEQUENCES):
         return [_plain(item) for item in value]
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind, _UNSEEN)
+    if names is _UNSEEN:
+        names = _FIELD_NAMES[kind] = (
+            tuple(f.name for f in fields(value)) if is_dataclass(value) else None)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {_json_key(key): _plain(item) for key, item in value.items()}
     return str(value)  # dates, times, amounts: as json.dumps(default=str) writes them
