@@ -57,21 +57,23 @@ def _spenders_above(session: Session, spends: set[Decimal]) -> dict[Decimal, int
     """For each spend, how many live profiles spent more: one query (elsewhere than on
     PostgreSQL, one per 400 spends: SQLite takes at most 500 terms in a UNION)."""
     ordered = sorted(spends)
-    counted: dict[Decimal, int] = {}
     if ordered and session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(_ABOVE_SQL, {"spends": ordered})
-        counted.update((ordered[i - 1], count) for i, count in rows)
-        return {spend: counted.get(spend) or 0 for spend in spends}
-    for start in range(0, len(ordered), 400):
-        chunk = ordered[start:start + 400]
-        asked = union_all(*[select(literal(i).label("i"), literal(spend, Money).label("spend"))
-                            for i, spend in enumerate(chunk)]).subquery("asked")
-        above = (select(func.count()).select_from(GuestProfile)
-                 .where(GuestProfile.merged_into_id.is_(None),
-                        GuestProfile.spend > asked.c.spend)
-                 .scalar_subquery())
-        counted.update((chunk[i], count) for i, count in session.execute(select(asked.c.i, above)))
+        counted = {ordered[i - 1]: count
+                   for i, count in session.execute(_ABOVE_SQL, {"spends": ordered})}
+    else:
+        counted = {}
+        for start in range(0, len(ordered), 400):
+            counted.update(_union_chunk(session, ordered[start:start + 400]))
     return {spend: counted.get(spend) or 0 for spend in spends}
+
+
+def _union_chunk(session: Session, chunk: list[Decimal]) -> dict[Decimal, int]:
+    asked = union_all(*[select(literal(i).label("i"), literal(spend, Money).label("spend"))
+                        for i, spend in enumerate(chunk)]).subquery("asked")
+    above = (select(func.count()).select_from(GuestProfile)
+             .where(GuestProfile.merged_into_id.is_(None), GuestProfile.spend > asked.c.spend)
+             .scalar_subquery())
+    return {chunk[i]: count for i, count in session.execute(select(asked.c.i, above))}
 
 
 def rank_all_tiers(session: Session, settings: ValueSettings | None = None) -> int:

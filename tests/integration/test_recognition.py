@@ -269,7 +269,7 @@ def test_tiers_before_the_first_nightly_ranking_count_the_spenders_above(db_sess
     """Before any nightly ranking, a tier comes from counting the live profiles that spent
     more (one array-parameter query on PostgreSQL): the counts are exact, ties included."""
     from guestcrm.models import GuestProfile
-    from guestcrm.services.value_ranking import _spenders_above
+    from guestcrm.services.value_ranking import _spenders_above, _union_chunk
 
     here = PropertyFactory()
     guests = [ProfileFactory() for _ in range(6)]
@@ -279,6 +279,7 @@ def test_tiers_before_the_first_nightly_ranking_count_the_spenders_above(db_sess
     spends = {Decimal("5"), Decimal("250.00"), Decimal("999.50"), Decimal("1000"), Decimal("1")}
     live = [s for s in db_session.scalars(select(GuestProfile.spend).where(
         GuestProfile.merged_into_id.is_(None), GuestProfile.spend > 0))]
-    assert _spenders_above(db_session, spends) == {
-        spend: sum(1 for other in live if other > spend) for spend in spends}
+    expected = {spend: sum(1 for other in live if other > spend) for spend in spends}
+    assert _spenders_above(db_session, spends) == expected
+    assert _union_chunk(db_session, sorted(spends)) == expected  # the way of other databases
     assert _spenders_above(db_session, set()) == {}
