@@ -211,3 +211,33 @@ def test_after_an_event_breaks_a_batch_still_knows_the_versions_it_has_seen(
     assert outcome.crashed == [ids[2]] and len(outcome.processed) == 3
     keys = db_session.scalars(select(StayVersion.version_key)).all()
     assert len(keys) == len(set(keys)) == 2
+
+
+def test_a_batch_ends_early_rather_than_take_more_locks_than_its_budget(
+    app, committed_db, monkeypatch
+):
+    """PostgreSQL's lock table is shared by every session: a batch takes events while their
+    advisory locks fit in LOCK_BUDGET; the rest wait for the next batch, and nothing is lost."""
+    session, events = committed_db, FakePMS(6).events(40)
+    for inbox_id in store(session, events):
+        assert process_inbox_event(session, inbox_id).status == "processed"
+    one_at_a_time = canonical_dump(session)
+    empty_database(session)
+    ids = store(session, events)
+    monkeypatch.setattr(processing, "LOCK_BUDGET", 12)
+    taken_locks = []
+    real_lock_keys = processing.lock_keys
+
+    def counting(session, keys, **kwargs):
+        taken_locks.append(len(set(keys)))
+        return real_lock_keys(session, keys, **kwargs)
+
+    monkeypatch.setattr(processing, "lock_keys", counting)
+    cursor, sizes = 0, []
+    while (outcome := drain_batch(session, after_id=cursor, limit=40)).ids:
+        cursor = outcome.ids[-1]
+        sizes.append(len(outcome.ids))
+    assert statuses(session) == {"processed": len(ids)}
+    assert len(sizes) > 1 and max(sizes) < 40 and sum(sizes) == len(ids)
+    assert max(taken_locks) <= 12
+    assert not differences(canonical_dump(session), one_at_a_time)
