@@ -8,6 +8,7 @@ profiles are one person and are merged (reversibly, see services/merge.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from anyascii import anyascii
@@ -23,7 +24,8 @@ from guestcrm.services.contacts import (
     normalize_phone,
 )
 from guestcrm.services.key_index import KeyIndex, key_index
-from guestcrm.services.lookup import live_profile
+from guestcrm.services.locks import lock_keys
+from guestcrm.services.lookup import live_ids, live_profile
 
 
 @dataclass
@@ -41,10 +43,41 @@ class GuestKeys:
         return [n for _, n, relay, _ in self.emails if not relay and not is_placeholder_email(n)]
 
     def lock_names(self) -> list[str]:
-        names = [f"ext:{k}:{s}:{v}" for k, s, v, _ in self.external]
-        names += [f"email:{e}" for e in self.identifying_emails]
-        names += [f"phone:{p}" for _, p, _ in self.phones]
+        """The advisory locks a batch takes before it looks this guest up."""
+        names = [_lock_name("ext", k, s, v) for k, s, v, _ in self.external]
+        names += [_lock_name("email", e) for e in self.identifying_emails]
+        names += [_lock_name("phone", p) for _, p, _ in self.phones]
         return names
+
+
+def _lock_name(kind: str, *parts: str) -> str:
+    return ":".join((kind, *parts))
+
+
+def profile_lock_names(session: Session, profile_ids: Iterable[int]) -> list[str]:
+    """The lock names of every exact key these profiles hold: a batch ingesting a guest with
+    any of them takes the same lock (GuestKeys.lock_names) before it looks the guest up."""
+    ids = list(profile_ids)
+    names = [_lock_name("ext", kind, system, value) for kind, system, value in session.execute(
+        select(ExternalId.kind, ExternalId.system, ExternalId.value)
+        .where(ExternalId.profile_id.in_(ids)))]
+    names += [_lock_name(kind, value) for kind, value in session.execute(
+        select(ContactPoint.kind, ContactPoint.value_normalized)
+        .where(ContactPoint.profile_id.in_(ids)))]
+    return names
+
+
+def lock_profiles_for_staff(session: Session, profile_ids: Iterable[int]) -> None:
+    """Before staff change these profiles (merge them, undo a merge): wait for any batch
+    ingesting a guest with one of their keys, and keep new ones waiting until this commits. A
+    batch that loaded a profile would otherwise add its stay to it after staff merged it away.
+    What the session loaded before the wait may be stale, so it is expired (pending changes are
+    flushed first). Guests matched only fuzzily share no key lock: that race remains."""
+    ids = set(profile_ids)
+    ids |= live_ids(session, ids)
+    lock_keys(session, profile_lock_names(session, ids))
+    session.flush()
+    session.expire_all()
 
 
 def name_key(name: str | None) -> str:

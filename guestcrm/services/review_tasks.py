@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from guestcrm.models import AuditEntry, GuestProfile, ReviewTask, Stay, StayGuest
 from guestcrm.models.types import utcnow
 from guestcrm.services.counters import recompute_counters
+from guestcrm.services.identity import lock_profiles_for_staff
 from guestcrm.services.match_index import refresh_match_index
 from guestcrm.services.matching.features import LEVELS
 from guestcrm.services.matching.scorer import PairScore
@@ -93,6 +94,7 @@ def decide(session: Session, task: ReviewTask, same: bool, actor: str,
            reason: str | None = None) -> Outcome:
     """Apply a staff decision: merge the two (survivor: the older profile) or remember them as
     different people. Both are audited; deciding twice is refused."""
+    lock_profiles_for_staff(session, [task.profile_a_id, task.profile_b_id])
     if task.status != "open":
         raise ReviewError(f"task {task.id} was already decided ({task.status})")
     a, b = live_id(session, task.profile_a_id), live_id(session, task.profile_b_id)

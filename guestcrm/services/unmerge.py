@@ -30,6 +30,7 @@ from guestcrm.models import (
 )
 from guestcrm.models.types import utcnow
 from guestcrm.services.counters import recompute_counters
+from guestcrm.services.identity import lock_profiles_for_staff
 from guestcrm.services.match_index import refresh_match_index
 from guestcrm.services.merge_vip import unmerge_vip
 from guestcrm.services.not_same import record_not_same
@@ -57,6 +58,7 @@ def unmerge(session: Session, record_id: int, actor: str, reason: str | None = N
     record = session.get(MergeRecord, record_id)
     if record is None:
         raise UnmergeError(f"no merge record {record_id}")
+    lock_profiles_for_staff(session, [record.survivor_id, record.merged_id])
     if record.undone_at is not None:
         raise UnmergeError(f"merge {record_id} was already undone")
     survivor = session.get(GuestProfile, record.survivor_id)
