@@ -122,25 +122,23 @@ def drain_batch(session: Session, after_id: int = 0, limit: int = DRAIN_BATCH) -
 
 
 def _claim(session: Session, after_id: int, limit: int) -> list[InboxEvent]:
-    query = (
-        select(InboxEvent)
-        .where(InboxEvent.status == "received", InboxEvent.error.is_(None),
-               InboxEvent.id > after_id)
-        .order_by(InboxEvent.id)
-        .limit(limit)
-    )
-    if _can_lock(session):
-        query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
+    """Waiting events after `after_id` that never broke on ingest and no other worker holds."""
+    return _locked(session, skip_locked=True, limit=limit,
+                   where=(InboxEvent.status == "received", InboxEvent.error.is_(None),
+                          InboxEvent.id > after_id))
 
 
 def _lock(session: Session, ids: Sequence[int], skip_locked: bool) -> list[InboxEvent]:
-    query = (
-        select(InboxEvent)
-        .where(InboxEvent.id.in_(ids), InboxEvent.status != "processed")
-        .order_by(InboxEvent.id)
-    )
-    if _can_lock(session):
+    """These events, unless processed already."""
+    return _locked(session, skip_locked=skip_locked,
+                   where=(InboxEvent.id.in_(ids), InboxEvent.status != "processed"))
+
+
+def _locked(session: Session, skip_locked: bool, where: tuple, limit: int | None = None
+            ) -> list[InboxEvent]:
+    """The events matching `where`, in id order, locked FOR UPDATE (on PostgreSQL)."""
+    query = select(InboxEvent).where(*where).order_by(InboxEvent.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=skip_locked)
     return list(session.scalars(query))
 
@@ -260,10 +258,6 @@ def _finish(event: InboxEvent, status: str, error: str | None = None,
     if result is not None:
         event.result = result
         event.processed_at = datetime.now(UTC)
-
-
-def _can_lock(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def _reason(exc: Exception) -> str:
