@@ -33,6 +33,16 @@ def store(session, events) -> list[int]:
     return ids
 
 
+def processed_one_at_a_time_then_stored(session, events) -> tuple[dict, list[int]]:
+    """The database after processing `events` one at a time (its canonical dump); then an
+    empty database with the same events stored again, waiting (their ids)."""
+    for inbox_id in store(session, events):
+        assert process_inbox_event(session, inbox_id).status == "processed"
+    one_at_a_time = canonical_dump(session)
+    empty_database(session)
+    return one_at_a_time, store(session, events)
+
+
 @pytest.fixture
 def queue(app):
     jobs = app.extensions["guestcrm_jobs"]
@@ -68,12 +78,8 @@ def test_many_stored_events_make_one_drain_job_that_processes_them_all(app, queu
 
 
 def test_batches_end_in_the_same_database_as_one_event_at_a_time(app, committed_db):
-    session, events = committed_db, FakePMS(4).events(120)
-    for inbox_id in store(session, events):
-        assert process_inbox_event(session, inbox_id).status == "processed"
-    one_at_a_time = canonical_dump(session)
-    empty_database(session)
-    ids = store(session, events)
+    session = committed_db
+    one_at_a_time, ids = processed_one_at_a_time_then_stored(session, FakePMS(4).events(120))
     cursor, batches = 0, 0
     while outcome := drain_batch(session, after_id=cursor, limit=25):
         if not outcome.ids:
@@ -218,12 +224,8 @@ def test_a_batch_ends_early_rather_than_take_more_locks_than_its_budget(
 ):
     """PostgreSQL's lock table is shared by every session: a batch takes events while their
     advisory locks fit in LOCK_BUDGET; the rest wait for the next batch, and nothing is lost."""
-    session, events = committed_db, FakePMS(6).events(40)
-    for inbox_id in store(session, events):
-        assert process_inbox_event(session, inbox_id).status == "processed"
-    one_at_a_time = canonical_dump(session)
-    empty_database(session)
-    ids = store(session, events)
+    session = committed_db
+    one_at_a_time, ids = processed_one_at_a_time_then_stored(session, FakePMS(6).events(40))
     monkeypatch.setattr(processing, "LOCK_BUDGET", 12)
     taken_locks = []
     real_lock_keys = processing.lock_keys
