@@ -10,10 +10,7 @@ asks. The puller (hotel side of `OTA_Read:GuestRequests`) uses `build_read_reque
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 from collections.abc import Mapping
-from urllib.parse import parse_qs
 
 from lxml import etree
 
@@ -33,6 +30,7 @@ from connectors.alpinebits_messages import (
     xsd_path,
 )
 from connectors.base import ConnectorError, InboundMessage, ParseResult, register
+from connectors.form_body import read_form
 from connectors.ota_reservation import Outcome, ReservationContext, read_reservations
 from connectors.ota_xml import attr, find, findall, local_name, message_root, parse_xml, text
 
@@ -62,10 +60,12 @@ class AlpineBitsConnector:
 
     def extract(self, body: bytes, content_type: str, form: Mapping[str, str]) -> InboundMessage:
         """The `request` XML of the form, checked: known action, safe XML, matching root."""
-        fields = dict(form or {})
-        if "request" not in fields:  # sent as a file part, or the caller parsed no form
-            fields = {**_form_from_body(body, content_type), **fields}
-        action = str(fields.get("action") or "").strip()
+        fields: dict[str, str | bytes] = dict(form or {})
+        if "request" not in fields:  # the webhook, replays and imports pass the raw body
+            fields = {**read_form(body, content_type), **fields}
+        action = fields.get("action") or ""
+        action = (action.decode("utf-8", "replace") if isinstance(action, bytes)
+                  else str(action)).strip()
         request = fields.get("request")
         if not action:
             raise ConnectorError("missing form field 'action'")
@@ -204,28 +204,6 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
         lowered = name.lower()
         value = next((v for k, v in headers.items() if k.lower() == lowered), None)
     return value.strip() if value else None
-
-
-def _form_from_body(body: bytes, content_type: str) -> dict[str, str]:
-    """Read the form ourselves when the caller passed none (raw replays, imports)."""
-    kind = (content_type or "").split(";", 1)[0].strip().lower()
-    if kind == "application/x-www-form-urlencoded":
-        try:
-            pairs = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
-        except UnicodeDecodeError:
-            raise ConnectorError("form body is not valid UTF-8") from None
-        return {key: values[0] for key, values in pairs.items()}
-    if kind == "multipart/form-data":
-        head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-        fields = {}
-        for part in message.iter_parts() if message.is_multipart() else []:
-            name = part.get_param("name", header="content-disposition")
-            if name:
-                fields[name] = part.get_payload(decode=True) or b""
-        return {k: (v.decode("utf-8", "replace") if k == "action" else v)
-                for k, v in fields.items()}
-    return {}
 
 
 register("alpinebits", AlpineBitsConnector)

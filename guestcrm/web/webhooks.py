@@ -17,7 +17,6 @@ from guestcrm.services.inbox import accept_message
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
-FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 # Seconds a successful credential check is remembered per process (config
 # WEBHOOK_AUTH_CACHE_SECONDS, 0 = ask the database every time): a credential revoked in the
 # database may keep working that long. See services.credentials.WebhookAuthCache.
@@ -46,11 +45,10 @@ def receive(name: str) -> Response:
         return resp
     try:
         raw = request.get_data(cache=True)
-        form = request.form.to_dict() if request.mimetype in FORM_TYPES else {}
     except RequestEntityTooLarge:
         return _refuse(connector, "body larger than the limit", 413)
-    try:
-        message = connector.extract(raw, request.content_type or "", form)
+    try:  # a form (AlpineBits) is read by its connector from the raw body
+        message = connector.extract(raw, request.content_type or "", {})
         message.headers = _vendor_headers()
         direct = getattr(connector, "direct_answer", None)
         answer = direct(message) if direct else None
