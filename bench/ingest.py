@@ -4,10 +4,12 @@
   .venv/bin/python bench/ingest.py --quick    # 400 requests per server, 300 events drained
 
 (a) The same gunicorn settings serve, one after the other in the same run, a bare Flask endpoint
-    (bench/bare_app.py) and GuestCRM (wsgi:app) on a fresh PostgreSQL database and a Redis db
-    of their own; a separate load process (bench/load.py) POSTs distinct fake PMS messages over
-    loopback. Printed: requests/s of both, their ratio (goal >= 0.7), the webhook's p50/p99
-    latency (goal p99 < 25 ms).
+    (bench/bare_app.py), the least a durable webhook can do (bench/floor_app.py: auth, mask,
+    one raw INSERT and its commit, a Redis flag) and GuestCRM (wsgi:app), on a fresh PostgreSQL
+    database and a Redis db of their own; a separate load process (bench/load.py) POSTs
+    distinct fake PMS messages over loopback. Printed: requests/s of each, webhook / bare
+    (goal >= 0.7), floor / bare (the most any webhook that commits before answering reaches
+    here) and webhook / floor, the webhook's p50/p99 latency (goal p99 < 25 ms).
 (b) N fake PMS messages are stored in the inbox and handed on as the webhook does; one rq
     SimpleWorker (what `flask --app wsgi worker` runs) drains them in burst mode. Printed:
     reservations/s per worker (goal >= 300/s), and beside it the same worker on the first
@@ -75,7 +77,7 @@ def gunicorn(target: str, env: dict[str, str], workers: int, threads: int) -> It
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", target, "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
-               "--chdir", str(ROOT / "bench") if target.startswith("bare_app") else str(ROOT)]
+               "--chdir", str(ROOT if target.startswith("wsgi:") else ROOT / "bench")]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -108,10 +110,12 @@ def load(port: int, args: argparse.Namespace, requests: int, skip: int) -> dict:
 
 
 def accept_bench(args: argparse.Namespace, database_url: str) -> dict[str, dict]:
-    """(a): the bare endpoint, then the webhook, same gunicorn settings, same kind of load."""
+    """(a): the bare endpoint, the durable floor, then the webhook: same gunicorn settings,
+    same messages (the floor's dedupe keys differ from the webhook's, so nothing is a repeat)."""
     env = app_env(database_url)
     results = {}
-    for name, target in (("bare", "bare_app:app"), ("webhook", "wsgi:app")):
+    for name, target in (("bare", "bare_app:app"), ("floor", "floor_app:app"),
+                         ("webhook", "wsgi:app")):
         with gunicorn(target, env, args.workers, args.threads) as port:
             load(port, args, args.warmup, skip=0)  # imports, pools and caches warm up
             results[name] = load(port, args, args.requests, skip=args.warmup)
@@ -187,20 +191,28 @@ def report(accept: dict[str, dict] | None, drain: dict[str, float] | None,
 
 
 def report_accept(accept: dict[str, dict], args: argparse.Namespace) -> dict:
-    bare, hook = accept["bare"], accept["webhook"]
-    ratio = hook["rps"] / bare["rps"] if bare["rps"] else 0.0
+    bare, floor, hook = accept["bare"], accept["floor"], accept["webhook"]
+    ratio = _ratio(hook, bare)
     print(f"gunicorn --workers {args.workers} --threads {args.threads}, "
           f"{args.concurrency} concurrent clients, loopback, fake PMS messages")
-    for name, row in (("bare Flask endpoint", bare), ("POST /webhooks/<connector>", hook)):
+    for name, row in (("bare Flask endpoint", bare), ("durable floor (floor_app)", floor),
+                      ("POST /webhooks/<connector>", hook)):
         print(f"  {name:28} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:6.2f} ms  "
               f"p99 {row['p99_ms']:6.2f} ms  ({row['requests']} ok, {row['errors']} errors"
               + (f" {row['error_kinds']}" if row["errors"] else "") + ")")
     print(f"  webhook / bare throughput   {ratio:8.2f}   (goal >= {GOALS['ratio']})  "
           f"{'OK' if ratio >= GOALS['ratio'] else 'BELOW GOAL'}")
+    print(f"  floor / bare throughput     {_ratio(floor, bare):8.2f}   (a webhook that only stores "
+          "and commits)")
+    print(f"  webhook / floor throughput  {_ratio(hook, floor):8.2f}")
     print(f"  webhook p99                 {hook['p99_ms']:8.2f} ms "
           f"(goal < {GOALS['p99_ms']:.0f} ms)  "
           f"{'OK' if hook['p99_ms'] < GOALS['p99_ms'] else 'ABOVE GOAL'}")
     return {"accept": accept, "ratio": round(ratio, 3)}
+
+
+def _ratio(row: dict, base: dict) -> float:
+    return row["rps"] / base["rps"] if base["rps"] else 0.0
 
 
 def report_drain(drain: dict[str, dict]) -> dict[str, dict]:

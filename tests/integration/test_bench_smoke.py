@@ -1,4 +1,4 @@
-"""bench/ingest.py end to end in a few seconds: gunicorn twice, the load process, one worker."""
+"""bench/ingest.py end to end in a few seconds: gunicorn three times, the load process, one worker."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def test_the_ingest_bench_runs_every_part_and_prints_its_figures(redis_test_url)
     assert re.search(r"bare Flask endpoint +[\d.]+ req/s .*\(30 ok, 0 errors\)", out), out
     assert re.search(r"POST /webhooks/<connector> +[\d.]+ req/s +p50 +[\d.]+ ms +p99 +[\d.]+ ms"
                      r" +\(30 ok, 0 errors\)", out), out
+    assert re.search(r"durable floor \(floor_app\) +[\d.]+ req/s .*\(30 ok, 0 errors\)", out), out
     assert re.search(r"webhook / bare throughput +[\d.]+", out), out
+    assert re.search(r"floor / bare throughput +[\d.]+", out), out
+    assert re.search(r"webhook / floor throughput +[\d.]+", out), out
     assert "one worker (burst) on PostgreSQL:" in out and "NOT PROCESSED" not in out, out
     baseline = re.search(r"one rq job per event \(baseline\) +3 events, +(\d+) reservations", out)
     drained = re.search(r"drain in batches +12 events, +(\d+) reservations .* "
