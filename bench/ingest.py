@@ -1,15 +1,20 @@
 """Ingest bench: webhook accept throughput under gunicorn, and reservations per second per worker.
 
-  .venv/bin/python bench/ingest.py            # 3000 requests per server, 2000 events drained
-  .venv/bin/python bench/ingest.py --quick    # 400 requests per server, 300 events drained
+  .venv/bin/python bench/ingest.py            # 3 rounds: 3000 requests per server, 2000 events
+  .venv/bin/python bench/ingest.py --quick    # 1 round: 400 requests per server, 300 events
+
+Each part runs --rounds times, alternating what it compares (runs on these machines vary by
+about 15%); printed are each server's median round and each ratio's median over the rounds,
+every ratio taken within one round, with the rounds' values beside it.
 
 (a) The same gunicorn settings serve, one after the other in the same run, a bare Flask endpoint
     (bench/bare_app.py), the least a durable webhook can do (bench/floor_app.py: auth, mask,
     one raw INSERT and its commit, a Redis flag) and GuestCRM (wsgi:app), on a fresh PostgreSQL
     database and a Redis db of their own; a separate load process (bench/load.py) POSTs
     distinct fake PMS messages over loopback. Printed: requests/s of each, webhook / bare
-    (goal >= 0.7), floor / bare (the most any webhook that commits before answering reaches
-    here) and webhook / floor, the webhook's p50/p99 latency (goal p99 < 25 ms).
+    (goal >= 0.7), floor / bare (about the most any webhook that commits before answering can
+    reach here) and webhook / floor, the webhook's p50/p99 latency (goal p99 < 25 ms, judged
+    on the worst round).
 (b) N fake PMS messages are stored in the inbox and handed on as the webhook does; one rq
     SimpleWorker (what `flask --app wsgi worker` runs) drains them in burst mode. Printed:
     reservations/s per worker (goal >= 300/s), and beside it the same worker on the first
@@ -109,20 +114,23 @@ def load(port: int, args: argparse.Namespace, requests: int, skip: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def accept_bench(args: argparse.Namespace, database_url: str) -> dict[str, dict]:
+def accept_bench(args: argparse.Namespace, database_url: str) -> dict[str, list[dict]]:
     """(a): the bare endpoint, the durable floor, then the webhook: same gunicorn settings,
-    same messages (the floor's dedupe keys differ from the webhook's, so nothing is a repeat)."""
+    same messages (the floor's dedupe keys differ from the webhook's, so nothing is a repeat).
+    Each round sends messages no earlier round sent."""
     env = app_env(database_url)
-    results = {}
-    for name, target in (("bare", "bare_app:app"), ("floor", "floor_app:app"),
-                         ("webhook", "wsgi:app")):
-        with gunicorn(target, env, args.workers, args.threads) as port:
-            load(port, args, args.warmup, skip=0)  # imports, pools and caches warm up
-            results[name] = load(port, args, args.requests, skip=args.warmup)
+    results: dict[str, list[dict]] = {"bare": [], "floor": [], "webhook": []}
+    for round_ in range(args.rounds):
+        skip = args.warmup + round_ * args.requests
+        for name, target in (("bare", "bare_app:app"), ("floor", "floor_app:app"),
+                             ("webhook", "wsgi:app")):
+            with gunicorn(target, env, args.workers, args.threads) as port:
+                load(port, args, args.warmup, skip=0)  # imports, pools and caches warm up
+                results[name].append(load(port, args, args.requests, skip=skip))
     return results
 
 
-def drain_bench(args: argparse.Namespace, database_url: str) -> dict[str, dict]:
+def drain_bench(args: argparse.Namespace, database_url: str) -> dict[str, list[dict]]:
     """(b): store N messages, hand them on as the webhook does, time one worker draining the
     queue (burst). Baseline in the same run: the first quarter of the same stream with one rq
     job per event (process_event, the path before batching), on an emptied database."""
@@ -133,11 +141,14 @@ def drain_bench(args: argparse.Namespace, database_url: str) -> dict[str, dict]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": REDIS,
                       "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://"})
     events = FakePMS(args.seed + 1).events(args.events)
+    results: dict[str, list[dict]] = {"batched": [], "per_event": []}
     with app.app_context():
-        per_event = drain_once(events[:max(len(events) // 4, 1)],
-                               lambda inbox_id: job_queue().enqueue(process_event, inbox_id))
-        batched = drain_once(events, schedule_processing)
-    return {"batched": batched, "per_event": per_event}
+        for _ in range(args.rounds):
+            results["per_event"].append(drain_once(
+                events[:max(len(events) // 4, 1)],
+                lambda inbox_id: job_queue().enqueue(process_event, inbox_id)))
+            results["batched"].append(drain_once(events, schedule_processing))
+    return results
 
 
 def drain_once(events: list, hand_on) -> dict[str, float]:
@@ -180,7 +191,7 @@ def migrate(database_url: str) -> None:
                    env=app_env(database_url), check=True, capture_output=True)
 
 
-def report(accept: dict[str, dict] | None, drain: dict[str, float] | None,
+def report(accept: dict[str, list[dict]] | None, drain: dict[str, list[dict]] | None,
            args: argparse.Namespace) -> dict:
     out: dict = {}
     if accept:
@@ -190,46 +201,76 @@ def report(accept: dict[str, dict] | None, drain: dict[str, float] | None,
     return out
 
 
-def report_accept(accept: dict[str, dict], args: argparse.Namespace) -> dict:
-    bare, floor, hook = accept["bare"], accept["floor"], accept["webhook"]
-    ratio = _ratio(hook, bare)
+def report_accept(accept: dict[str, list[dict]], args: argparse.Namespace) -> dict:
+    """Each server's median round (by requests/s); each ratio's median over the rounds, each
+    round's ratio taken within that round; the p99 goal judged on the worst round."""
+    median = {name: _median(runs, "rps") for name, runs in accept.items()}
     print(f"gunicorn --workers {args.workers} --threads {args.threads}, "
-          f"{args.concurrency} concurrent clients, loopback, fake PMS messages")
-    for name, row in (("bare Flask endpoint", bare), ("durable floor (floor_app)", floor),
-                      ("POST /webhooks/<connector>", hook)):
-        print(f"  {name:28} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:6.2f} ms  "
-              f"p99 {row['p99_ms']:6.2f} ms  ({row['requests']} ok, {row['errors']} errors"
-              + (f" {row['error_kinds']}" if row["errors"] else "") + ")")
-    print(f"  webhook / bare throughput   {ratio:8.2f}   (goal >= {GOALS['ratio']})  "
-          f"{'OK' if ratio >= GOALS['ratio'] else 'BELOW GOAL'}")
-    print(f"  floor / bare throughput     {_ratio(floor, bare):8.2f}   (a webhook that only stores "
-          "and commits)")
-    print(f"  webhook / floor throughput  {_ratio(hook, floor):8.2f}")
-    print(f"  webhook p99                 {hook['p99_ms']:8.2f} ms "
-          f"(goal < {GOALS['p99_ms']:.0f} ms)  "
-          f"{'OK' if hook['p99_ms'] < GOALS['p99_ms'] else 'ABOVE GOAL'}")
-    return {"accept": accept, "ratio": round(ratio, 3)}
+          f"{args.concurrency} concurrent clients, loopback, fake PMS messages, "
+          f"median of {args.rounds} round(s)")
+    for name, label in (("bare", "bare Flask endpoint"), ("floor", "durable floor (floor_app)"),
+                        ("webhook", "POST /webhooks/<connector>")):
+        row, runs = median[name], accept[name]
+        errors = sum(r["errors"] for r in runs)
+        kinds = sorted({k for r in runs for k in r["error_kinds"]})[:5]
+        print(f"  {label:28} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:6.2f} ms  "
+              f"p99 {row['p99_ms']:6.2f} ms  ({sum(r['requests'] for r in runs)} ok, "
+              f"{errors} errors" + (f" {kinds}" if errors else "") + ")")
+    ratio = _ratios(accept["webhook"], accept["bare"])
+    floor = _ratios(accept["floor"], accept["bare"])
+    above_floor = _ratios(accept["webhook"], accept["floor"])
+    print(f"  webhook / bare throughput   {_mid(ratio):8.2f}   (goal >= {GOALS['ratio']})  "
+          f"{'OK' if _mid(ratio) >= GOALS['ratio'] else 'BELOW GOAL'}{_rounds(ratio)}")
+    print(f"  floor / bare throughput     {_mid(floor):8.2f}   (a webhook that only stores and "
+          f"commits){_rounds(floor)}")
+    print(f"  webhook / floor throughput  {_mid(above_floor):8.2f}{_rounds(above_floor)}")
+    worst_p99 = max(r["p99_ms"] for r in accept["webhook"])
+    print(f"  webhook p99, worst round    {worst_p99:8.2f} ms (goal < {GOALS['p99_ms']:.0f} ms)  "
+          f"{'OK' if worst_p99 < GOALS['p99_ms'] else 'ABOVE GOAL'}")
+    return {"accept": accept, "ratio": round(_mid(ratio), 3)}
 
 
-def _ratio(row: dict, base: dict) -> float:
-    return row["rps"] / base["rps"] if base["rps"] else 0.0
-
-
-def report_drain(drain: dict[str, dict]) -> dict[str, dict]:
-    batched, base = drain["batched"], drain["per_event"]
+def report_drain(drain: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    batched = _median(drain["batched"], "reservations_per_s")
+    base = _median(drain["per_event"], "reservations_per_s")
     per_worker = batched["reservations_per_s"]
-    print("one worker (burst) on PostgreSQL:")
+    print(f"one worker (burst) on PostgreSQL, median of {len(drain['batched'])} round(s):")
     for name, row in (("one rq job per event (baseline)", base), ("drain in batches", batched)):
         print(f"  {name:32} {row['events']:5} events, {row['reservations']:5} reservations in "
               f"{row['seconds']:6.2f} s = {row['events_per_s']:6.1f} events/s, "
               f"{row['reservations_per_s']:6.1f} reservations/s"
               + (f"  ({row['not_processed']} NOT PROCESSED)" if row["not_processed"] else ""))
-    ratio = per_worker / base["reservations_per_s"] if base["reservations_per_s"] else 0.0
-    print(f"  batched / per-event             {ratio:6.2f}x")
+    unprocessed = sum(r["not_processed"] for runs in drain.values() for r in runs)
+    if unprocessed:
+        print(f"  {unprocessed} events NOT PROCESSED over all rounds")
+    pairs = zip(drain["batched"], drain["per_event"], strict=True)
+    speedup = [a["reservations_per_s"] / b["reservations_per_s"]
+               for a, b in pairs if b["reservations_per_s"]]
+    print(f"  batched / per-event             {_mid(sorted(speedup)):6.2f}x"
+          f"{_rounds(sorted(speedup))}")
     print(f"  reservations/s per worker       {per_worker:6.1f}  (goal >= "
           f"{GOALS['per_worker']:.0f}/s, {per_worker / GOALS['per_worker']:.2f} of it)  "
-          f"{'OK' if per_worker >= GOALS['per_worker'] else 'BELOW GOAL'}")
+          f"{'OK' if per_worker >= GOALS['per_worker'] else 'BELOW GOAL'}"
+          + _rounds(sorted(r["reservations_per_s"] for r in drain["batched"]), ".1f"))
     return drain
+
+
+def _median(runs: list[dict], key: str) -> dict:
+    return sorted(runs, key=lambda r: r[key])[(len(runs) - 1) // 2]
+
+
+def _ratios(runs: list[dict], bases: list[dict]) -> list[float]:
+    pairs = zip(runs, bases, strict=True)
+    return sorted(r["rps"] / b["rps"] if b["rps"] else 0.0 for r, b in pairs)
+
+
+def _mid(values: list[float]) -> float:
+    return values[(len(values) - 1) // 2] if values else 0.0
+
+
+def _rounds(values: list[float], fmt: str = ".2f") -> str:
+    """The rounds' values (sorted), when there were several."""
+    return "   rounds: " + " ".join(format(v, fmt) for v in values) if len(values) > 1 else ""
 
 
 def run(argv: list[str] | None = None) -> dict:
@@ -243,12 +284,15 @@ def run(argv: list[str] | None = None) -> dict:
     parser.add_argument("--events", type=int, default=None, help="events for the worker")
     parser.add_argument("--seconds", type=float, default=60, help="time cap per load run")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="repeat each part, report medians (default 3, --quick 1)")
     parser.add_argument("--only", choices=("accept", "drain"), help="run one half of the bench")
     args = parser.parse_args(argv)
     args.concurrency = args.concurrency or args.workers * args.threads
     args.requests = args.requests or (400 if args.quick else 3000)
     args.warmup = args.warmup if args.warmup is not None else (50 if args.quick else 200)
     args.events = args.events or (300 if args.quick else 2000)
+    args.rounds = args.rounds or (1 if args.quick else 3)
     redis.Redis.from_url(REDIS).flushdb()
     try:
         with fresh_database() as database_url:

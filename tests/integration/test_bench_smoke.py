@@ -1,4 +1,4 @@
-"""bench/ingest.py end to end in a few seconds: gunicorn three times, the load process, one worker."""
+"""bench/ingest.py end to end in a few seconds: two rounds of three gunicorns, the load, one worker."""
 
 from __future__ import annotations
 
@@ -18,19 +18,22 @@ def test_the_ingest_bench_runs_every_part_and_prints_its_figures(redis_test_url)
     # redis_test_url: fails (never skips) when Redis is down; the bench itself needs PostgreSQL.
     result = subprocess.run(
         [sys.executable, "bench/ingest.py", "--quick", "--requests", "30", "--warmup", "5",
-         "--events", "12"],
+         "--events", "12", "--rounds", "2"],
         cwd=ROOT, capture_output=True, text=True, timeout=170,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
-    assert re.search(r"bare Flask endpoint +[\d.]+ req/s .*\(30 ok, 0 errors\)", out), out
+    assert re.search(r"bare Flask endpoint +[\d.]+ req/s .*\(60 ok, 0 errors\)", out), out
     assert re.search(r"POST /webhooks/<connector> +[\d.]+ req/s +p50 +[\d.]+ ms +p99 +[\d.]+ ms"
-                     r" +\(30 ok, 0 errors\)", out), out
-    assert re.search(r"durable floor \(floor_app\) +[\d.]+ req/s .*\(30 ok, 0 errors\)", out), out
+                     r" +\(60 ok, 0 errors\)", out), out
+    assert re.search(r"durable floor \(floor_app\) +[\d.]+ req/s .*\(60 ok, 0 errors\)", out), out
     assert re.search(r"webhook / bare throughput +[\d.]+", out), out
     assert re.search(r"floor / bare throughput +[\d.]+", out), out
     assert re.search(r"webhook / floor throughput +[\d.]+", out), out
-    assert "one worker (burst) on PostgreSQL:" in out and "NOT PROCESSED" not in out, out
+    assert "median of 2 round(s)" in out, out
+    assert re.search(r"webhook / bare throughput +[\d.]+ .* rounds: [\d.]+ [\d.]+$", out, re.M), out
+    assert "one worker (burst) on PostgreSQL, median of 2 round(s):" in out, out
+    assert "NOT PROCESSED" not in out, out
     baseline = re.search(r"one rq job per event \(baseline\) +3 events, +(\d+) reservations", out)
     drained = re.search(r"drain in batches +12 events, +(\d+) reservations .* "
                         r"([\d.]+) reservations/s", out)
