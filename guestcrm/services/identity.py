@@ -26,6 +26,7 @@ from guestcrm.services.contacts import (
 from guestcrm.services.key_index import KeyIndex, key_index
 from guestcrm.services.locks import lock_keys
 from guestcrm.services.lookup import live_ids, live_profile
+from guestcrm.services.matching.names import name_phonetic_pair
 
 
 @dataclass
@@ -37,16 +38,21 @@ class GuestKeys:
     phones: list[tuple[str, str, str]] = field(default_factory=list)
     first_name: str = ""
     last_name: str = ""
+    name_pair: str | None = None  # phonetic given name|surname, as the 'n:' blocking key
 
     @property
     def identifying_emails(self) -> list[str]:
         return [n for _, n, relay, _ in self.emails if not relay and not is_placeholder_email(n)]
 
     def lock_names(self) -> list[str]:
-        """The advisory locks a batch takes before it looks this guest up."""
+        """The advisory locks a batch takes before it looks this guest up: its exact keys,
+        and its phonetic name, so that two batches with the same new guest under different
+        emails take turns and the second one's fuzzy search sees the first one's profile."""
         names = [_lock_name("ext", k, s, v) for k, s, v, _ in self.external]
         names += [_lock_name("email", e) for e in self.identifying_emails]
         names += [_lock_name("phone", p) for _, p, _ in self.phones]
+        if self.name_pair:
+            names.append(_lock_name("name", self.name_pair))
         return names
 
 
@@ -55,8 +61,9 @@ def _lock_name(kind: str, *parts: str) -> str:
 
 
 def profile_lock_names(session: Session, profile_ids: Iterable[int]) -> list[str]:
-    """The lock names of every exact key these profiles hold: a batch ingesting a guest with
-    any of them takes the same lock (GuestKeys.lock_names) before it looks the guest up."""
+    """The lock names of every exact key and the phonetic name these profiles hold: a batch
+    ingesting a guest with any of them takes the same lock (GuestKeys.lock_names) before it
+    looks the guest up."""
     ids = list(profile_ids)
     names = [_lock_name("ext", kind, system, value) for kind, system, value in session.execute(
         select(ExternalId.kind, ExternalId.system, ExternalId.value)
@@ -64,6 +71,10 @@ def profile_lock_names(session: Session, profile_ids: Iterable[int]) -> list[str
     names += [_lock_name(kind, value) for kind, value in session.execute(
         select(ContactPoint.kind, ContactPoint.value_normalized)
         .where(ContactPoint.profile_id.in_(ids)))]
+    pairs = {name_phonetic_pair(first, last) for first, last in session.execute(
+        select(GuestProfile.first_name, GuestProfile.last_name)
+        .where(GuestProfile.id.in_(ids)))}
+    names += [_lock_name("name", pair) for pair in sorted(pairs - {None})]
     return names
 
 
@@ -72,7 +83,8 @@ def lock_profiles_for_staff(session: Session, profile_ids: Iterable[int]) -> Non
     ingesting a guest with one of their keys, and keep new ones waiting until this commits. A
     batch that loaded a profile would otherwise add its stay to it after staff merged it away.
     What the session loaded before the wait may be stale, so it is expired (pending changes are
-    flushed first). Guests matched only fuzzily share no key lock: that race remains."""
+    flushed first). A guest matched only fuzzily, under another name spelling than these
+    profiles', shares no lock with them: that race remains."""
     ids = set(profile_ids)
     ids |= live_ids(session, ids)
     lock_keys(session, profile_lock_names(session, ids))
@@ -85,7 +97,8 @@ def name_key(name: str | None) -> str:
 
 
 def guest_keys(guest: CanonicalGuest, source: str, default_region: str | None) -> GuestKeys:
-    keys = GuestKeys(first_name=name_key(guest.first_name), last_name=name_key(guest.last_name))
+    keys = GuestKeys(first_name=name_key(guest.first_name), last_name=name_key(guest.last_name),
+                     name_pair=name_phonetic_pair(guest.first_name, guest.last_name))
     if guest.pms_profile_id:
         keys.external.append(("pms_profile", source, guest.pms_profile_id.strip(), None))
     for loyalty in guest.loyalty:

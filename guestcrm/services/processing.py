@@ -47,10 +47,11 @@ from guestcrm.services.tx_scope import keep_loaded
 # fake PMS events 15% faster (3 alternating runs each; callgrind: 7.6% fewer instructions). A
 # batch of 250 takes under a second; it only fills up when a backlog waits anyway.
 DRAIN_BATCH = 250
-# Advisory locks one batch may take (a few per event: its stay, its guests' ids, emails and
-# phones). PostgreSQL keeps every session's locks in one shared table, sized by default for
-# 64 x max_connections = 6,400: a batch that would need more ends early, and the events after it
-# wait for the next batch, so that several workers never run the table out.
+# Advisory locks one batch may take (a few per event: its stay, its guests' ids, emails,
+# phones and phonetic names). PostgreSQL keeps every session's locks in one shared table,
+# sized by default for 64 x max_connections = 6,400: a batch that would need more ends early,
+# and the events after it wait for the next batch, so that several workers never run the
+# table out.
 LOCK_BUDGET = 1000
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from .names import phonetic_pair
 from .normalize import NormalizedRecord
 
 # Key kind -> the comparison fields it conditions on. EM leaves those fields out when it
@@ -44,8 +45,7 @@ def blocking_keys(rec: NormalizedRecord) -> list[str]:
         keys.append("l:" + rec.loyalty_id)
     gp, lp = rec.given_phonetic, rec.last_phonetic
     if gp and lp:
-        # Sorted, so "Smith John" and "John Smith" share it.
-        keys.append("n:" + "|".join(sorted((gp, lp))))
+        keys.append("n:" + phonetic_pair(gp, lp))
         for canonical in sorted(rec.nicknames):
             if canonical != rec.given:
                 keys.append(f"k:{canonical}|{lp}")

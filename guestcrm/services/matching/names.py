@@ -121,6 +121,21 @@ def phonetic(token: str) -> str:
     return jellyfish.metaphone(token) or token
 
 
+def phonetic_pair(given_phonetic: str, last_phonetic: str) -> str:
+    """Given name and surname codes in sorted order, so "Smith John" and "John Smith" agree:
+    what the 'n:' blocking key holds."""
+    return "|".join(sorted((given_phonetic, last_phonetic)))
+
+
+def name_phonetic_pair(first: str | None, last: str | None) -> str | None:
+    """The phonetic_pair of raw name fields, as normalize() reads them; None unless both a
+    given name (more than an initial) and a surname are there."""
+    name = parse_name(first, last)
+    if not name.given or name.initial_only or not name.last:
+        return None
+    return phonetic_pair(phonetic(name.given), phonetic(name.last))
+
+
 @lru_cache(maxsize=1)
 def _nickname_table() -> dict[str, frozenset[str]]:
     """name -> the canonical names it may stand for (itself included)."""
