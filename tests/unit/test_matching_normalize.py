@@ -7,12 +7,19 @@ from dataclasses import fields
 import pytest
 
 from guestcrm.services.matching import RECORD_FIELDS, GuestRecord, normalize
+from guestcrm.services.matching.blocking import blocking_keys
 from guestcrm.services.matching.contacts import (
     canonical_email,
     canonical_phone,
     parse_birth_date,
 )
-from guestcrm.services.matching.names import are_nicknames, fold, parse_name, phonetic
+from guestcrm.services.matching.names import (
+    are_nicknames,
+    fold,
+    name_phonetic_pair,
+    parse_name,
+    phonetic,
+)
 
 
 def test_the_guest_record_has_exactly_the_fields_of_the_cli_contract():
@@ -139,3 +146,23 @@ def test_stored_match_records_are_the_set_fields_of_each_record():
     assert [list(row) for row in as_json] == [["record_id", "first_name", "city", "arrival"],
                                              ["record_id"]]
     assert records_from_json(as_json) == records
+
+
+@pytest.mark.parametrize("first, last", [
+    ("Katharina", "Müller"), ("Katharina", "Mueller"), ("Müller", "Katharina"),
+    ("Dr. Katharina", "Müller"), ("KATHARINA", "müller"),
+])
+def test_the_name_lock_pair_is_what_the_name_blocking_key_holds(first, last):
+    # Batches lock the guest's name by this pair (services/identity.GuestKeys.lock_names); it
+    # must agree with the 'n:' key the fuzzy search looks candidates up by.
+    pair = name_phonetic_pair(first, last)
+    assert pair == name_phonetic_pair("Katharina", "Müller")
+    keys = blocking_keys(normalize(GuestRecord(record_id="1", first_name=first, last_name=last)))
+    assert "n:" + pair in keys
+
+
+@pytest.mark.parametrize("first, last", [
+    ("K.", "Müller"), (None, "Müller"), ("Katharina", None), ("", ""), ("🙂", "🙂"),
+])
+def test_no_name_lock_pair_without_a_given_name_and_a_surname(first, last):
+    assert name_phonetic_pair(first, last) is None
