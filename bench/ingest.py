@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 import redis
@@ -46,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 PG_ADMIN = os.environ.get("GUESTCRM_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("GUESTCRM_BENCH_REDIS", "redis://127.0.0.1:6379/15")
 SECRET = "bench-" + uuid.uuid4().hex
+T = TypeVar("T")
 GOALS = {"ratio": 0.7, "p99_ms": 25.0, "per_worker": 300.0}
 
 
@@ -243,11 +245,8 @@ def report_drain(drain: dict[str, list[dict]]) -> dict[str, list[dict]]:
     unprocessed = sum(r["not_processed"] for runs in drain.values() for r in runs)
     if unprocessed:
         print(f"  {unprocessed} events NOT PROCESSED over all rounds")
-    pairs = zip(drain["batched"], drain["per_event"], strict=True)
-    speedup = [a["reservations_per_s"] / b["reservations_per_s"]
-               for a, b in pairs if b["reservations_per_s"]]
-    print(f"  batched / per-event             {_mid(sorted(speedup)):6.2f}x"
-          f"{_rounds(sorted(speedup))}")
+    speedup = _ratios(drain["batched"], drain["per_event"], "reservations_per_s")
+    print(f"  batched / per-event             {_mid(speedup):6.2f}x{_rounds(speedup)}")
     print(f"  reservations/s per worker       {per_worker:6.1f}  (goal >= "
           f"{GOALS['per_worker']:.0f}/s, {per_worker / GOALS['per_worker']:.2f} of it)  "
           f"{'OK' if per_worker >= GOALS['per_worker'] else 'BELOW GOAL'}"
@@ -256,16 +255,19 @@ def report_drain(drain: dict[str, list[dict]]) -> dict[str, list[dict]]:
 
 
 def _median(runs: list[dict], key: str) -> dict:
-    return sorted(runs, key=lambda r: r[key])[(len(runs) - 1) // 2]
+    """The run with the median `key` (of an even count, the lower middle one)."""
+    return _mid(sorted(runs, key=lambda r: r[key]))
 
 
-def _ratios(runs: list[dict], bases: list[dict]) -> list[float]:
+def _ratios(runs: list[dict], bases: list[dict], key: str = "rps") -> list[float]:
+    """Each round's `key` over its base's in the same round, sorted."""
     pairs = zip(runs, bases, strict=True)
-    return sorted(r["rps"] / b["rps"] if b["rps"] else 0.0 for r, b in pairs)
+    return sorted(r[key] / b[key] if b[key] else 0.0 for r, b in pairs)
 
 
-def _mid(values: list[float]) -> float:
-    return values[(len(values) - 1) // 2] if values else 0.0
+def _mid(ordered: list[T]) -> T | float:
+    """The middle of a sorted list (of an even count, the lower middle one)."""
+    return ordered[(len(ordered) - 1) // 2] if ordered else 0.0
 
 
 def _rounds(values: list[float], fmt: str = ".2f") -> str:
