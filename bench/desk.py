@@ -114,8 +114,8 @@ def nightly(app, day: date) -> dict[str, float]:
 
     from guestcrm.extensions import db
     from guestcrm.models import Stay
-    from guestcrm.services.value import recompute_value
-    from guestcrm.services.value_ranking import rank_all_tiers
+    from guestcrm.services.value.figures import recompute_value
+    from guestcrm.services.value.ranking import rank_all_tiers
 
     with app.app_context():
         start = time.perf_counter()
@@ -133,8 +133,8 @@ def server_times(app, day: date, samples: int) -> dict[str, list[float]]:
     from sqlalchemy import text
 
     from guestcrm.extensions import db
-    from guestcrm.services.credentials import create_api_token
-    from guestcrm.services.staff import create_staff
+    from guestcrm.services.access.credentials import create_api_token
+    from guestcrm.services.access.staff import create_staff
 
     with app.app_context():
         if not db.session.scalar(text("SELECT 1 FROM staff_user WHERE email = :e"),
@@ -189,7 +189,7 @@ def badge_latency(app, url: str, day: date, events: int, pollers: int) -> list[f
 
     from guestcrm.extensions import db
     from guestcrm.models import Stay
-    from guestcrm.services.desk import check_in
+    from guestcrm.services.recognition.desk import check_in
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url.replace("+psycopg", ""), "SECRET_KEY": "bench",

@@ -23,7 +23,7 @@ from flask import Flask, Response, request
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guestcrm.services.cards import mask_card_data  # noqa: E402
+from guestcrm.services.ingest.cards import mask_card_data  # noqa: E402
 
 MAX_BYTES = 1_000_000
 INSERT = (

@@ -28,7 +28,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from guestcrm.services.matching import GuestRecord, MatchSettings, match_records  # noqa: E402
+from guestcrm.services.identity.matching import GuestRecord, MatchSettings, match_records  # noqa: E402
 
 SPLINK_THRESHOLD = 0.95  # Splink's tutorials cluster at this match probability
 

@@ -7,7 +7,7 @@ Builds a scratch database (dropped at the end), loads hotel-style profiles (benc
 hotel_generator.py, ground truth kept) topped up with recombined names to the target size,
 their contact points, blocking keys and match records with COPY, learns and stores a model
 from the realistic part, then times per query guest, in the same run:
-  baseline  exact-key lookup alone (services.identity.find_profiles: PMS id, loyalty, email,
+  baseline  exact-key lookup alone (identity.exact_keys.find_profiles: PMS id, loyalty, email,
             phone+name), what ingest did before scored matching;
   match     exact lookup, then (nothing found) candidates from the blocking-key table scored
             with the stored model (services.fuzzy.decide_records): the ingest path's work.
@@ -33,8 +33,8 @@ from anyascii import anyascii
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hotel_generator import generate  # noqa: E402
-from guestcrm.services.matching import GuestRecord, normalize, resolve  # noqa: E402
-from guestcrm.services.matching.blocking import blocking_keys  # noqa: E402
+from guestcrm.services.identity.matching import GuestRecord, normalize, resolve  # noqa: E402
+from guestcrm.services.identity.matching.blocking import blocking_keys  # noqa: E402
 
 PG = os.environ.get("GUESTCRM_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 NOW = datetime(2026, 1, 1, tzinfo=UTC).isoformat()
@@ -171,8 +171,9 @@ def canonical(row: dict):
 
 def measure(app, picked: list[dict], warmup: int = 20) -> dict:
     from guestcrm.extensions import db
-    from guestcrm.services.fuzzy import current_scorer, decide_records
-    from guestcrm.services.identity import find_profiles, guest_keys
+    from guestcrm.services.identity.exact_keys import find_profiles
+    from guestcrm.services.identity.fuzzy import current_scorer, decide_records
+    from guestcrm.services.identity.keys import guest_keys
 
     base, full, outcomes = [], [], {}
     with app.app_context():

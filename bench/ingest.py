@@ -138,7 +138,8 @@ def drain_bench(args: argparse.Namespace, database_url: str) -> dict[str, list[d
     job per event (process_event, the path before batching), on an emptied database."""
     from connectors.fake import FakePMS
     from guestcrm import create_app
-    from guestcrm.jobs import job_queue, process_event, schedule_processing
+    from guestcrm.jobs.inbox import process_event, schedule_processing
+    from guestcrm.jobs.queue import job_queue
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": REDIS,
                       "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://"})
@@ -160,9 +161,9 @@ def drain_once(events: list, hand_on) -> dict[str, float]:
 
     from connectors.base import get_connector
     from guestcrm.extensions import db
-    from guestcrm.jobs import job_queue
+    from guestcrm.jobs.queue import job_queue
     from guestcrm.models import InboxEvent
-    from guestcrm.services.inbox import accept_message
+    from guestcrm.services.ingest.inbox import accept_message
 
     jobs = job_queue()
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)

@@ -1,6 +1,6 @@
 """The hotel side of AlpineBits GuestRequests: poll a channel's server, acknowledge what we stored.
 
-Pure HTTP: it never touches the database. `services/pull.py` stores what it fetches and only
+Pure HTTP: it never touches the database. `services/ingest/pull.py` stores what it fetches and only
 then acknowledges it, so a crash between the two means the server sends it again (harmless:
 ingest is idempotent), never that a reservation is lost.
 """

@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY must be set in production")
 
     from guestcrm import extensions, models  # noqa: F401  (models register their tables)
-    from guestcrm.jobs import init_jobs
+    from guestcrm.jobs.queue import init_jobs
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(root / "migrations"))
@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_web(app)
 
-    from guestcrm.cli import register_cli
+    from guestcrm.cli.commands import register_cli
 
     register_cli(app)
     return app

@@ -46,13 +46,14 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "JOB_TIMEOUT": _int("GUESTCRM_JOB_TIMEOUT", 120),
         "RECONCILE_AFTER_SECONDS": _int("GUESTCRM_RECONCILE_AFTER_SECONDS", 60),
         "ALPINEBITS_PULL_SECONDS": _int("GUESTCRM_ALPINEBITS_PULL_SECONDS", 300),
+        "NIGHTLY_CRON": os.environ.get("GUESTCRM_NIGHTLY_CRON", "15 3 * * *"),
         "API_TITLE": "GuestCRM API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         # Webhook credentials may also come from the environment, one per connector:
-        # GUESTCRM_WEBHOOK_<CONNECTOR>=name:secret (see guestcrm/services/credentials.py).
+        # GUESTCRM_WEBHOOK_<CONNECTOR>=name:secret (see guestcrm/services/access/credentials.py).
         "WEBHOOK_ENV_CREDENTIALS": {
             key[len("GUESTCRM_WEBHOOK_") :].lower(): value
             for key, value in os.environ.items()

@@ -19,8 +19,8 @@ from guestcrm.models import (
     VipAssignment,
     VipLevel,
 )
-from guestcrm.services.counters import recompute_counters
-from guestcrm.services.value import recompute_value
+from guestcrm.services.value.counters import recompute_counters
+from guestcrm.services.value.figures import recompute_value
 
 
 class _Base(SQLAlchemyModelFactory):
@@ -145,7 +145,7 @@ PASSWORD = "correct horse battery"
 
 
 def staff(role: str, *property_codes: str, email: str | None = None):
-    from guestcrm.services.staff import create_staff
+    from guestcrm.services.access.staff import create_staff
 
     email = email or f"{role}.{'-'.join(property_codes) or 'all'}@hotel.test".lower()
     return create_staff(db.session, email, PASSWORD, role, list(property_codes))

@@ -44,13 +44,13 @@ class GuestProfile(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     marketing_consent: Mapped[bool | None] = mapped_column(Boolean)
     # Per field, the version key of the reservation (or staff edit) it was taken from: an older
-    # reservation delivered late must not overwrite newer data (services/profiles.py).
+    # reservation delivered late must not overwrite newer data (services/identity/survivorship.py).
     field_versions: Mapped[dict] = mapped_column(JSON, default=dict)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("guest_profile.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    # Counters, recomputed from the stays on every change (services/counters.py).
+    # Counters, recomputed from the stays on every change (services/value/counters.py).
     completed_stays: Mapped[int] = mapped_column(Integer, default=0)
     nights: Mapped[int] = mapped_column(Integer, default=0)
     spend: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))

@@ -14,7 +14,7 @@ from guestcrm.models.types import UTCDateTime, utcnow
 
 class ProfileBlockingKey(db.Model):
     """One blocking key of a live profile; a new guest's candidates are the profiles sharing
-    one of its keys (one indexed lookup per key, see services/fuzzy.py)."""
+    one of its keys (one indexed lookup per key, see services/identity/fuzzy.py)."""
 
     __tablename__ = "profile_blocking_key"
     __table_args__ = (Index("ix_profile_blocking_key_key", "key"),)

@@ -57,7 +57,7 @@ class Stay(db.Model):
     # only when its key is greater, so any delivery order converges on the same state.
     version_key: Mapped[str] = mapped_column(String(96))
     # Per field, the version key it was last set from; a field absent from a newer version
-    # keeps the newest value that carried it (services/ingest.py).
+    # keeps the newest value that carried it (services/ingest/reservations.py).
     field_versions: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

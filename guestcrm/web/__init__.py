@@ -9,17 +9,20 @@ from flask_wtf.csrf import CSRFError
 from guestcrm.extensions import db, login_manager
 from guestcrm.models import StaffUser
 
-ROLE_HOME = {"admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "desk.settings"}
+ROLE_HOME = {
+    "admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "revenue.settings",
+}
 
 
 def register_web(app: Flask) -> None:
-    from guestcrm.web import admin, api, auth, desk, review, webhooks
+    from guestcrm.web import admin, api, auth, desk, revenue, review, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(revenue.bp)
     api.init_api(app)
 
     login_manager.login_view = "auth.login"

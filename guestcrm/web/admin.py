@@ -7,10 +7,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from guestcrm.extensions import db
-from guestcrm.jobs import job_queue, process_event
+from guestcrm.jobs.inbox import process_event
+from guestcrm.jobs.queue import job_queue
 from guestcrm.models import AuditEntry, InboxEvent
 from guestcrm.models.inbox import INBOX_STATUSES
-from guestcrm.services.inbox import replay
+from guestcrm.services.ingest.inbox import replay
 from guestcrm.web.access import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

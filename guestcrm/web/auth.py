@@ -11,7 +11,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from guestcrm.extensions import db, limiter
-from guestcrm.services.staff import authenticate
+from guestcrm.services.access.staff import authenticate
 
 bp = Blueprint("auth", __name__)
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, MergeRecord, Stay
-from guestcrm.services import review_tasks
-from guestcrm.services.review_words import evidence_rows
-from guestcrm.services.unmerge import UnmergeError, unmerge
+from guestcrm.services.identity import review_tasks
+from guestcrm.services.identity.review_words import evidence_rows
+from guestcrm.services.identity.unmerge import UnmergeError, unmerge
 from guestcrm.web.access import roles_required, visible_property_ids
 
 bp = Blueprint("review", __name__, url_prefix="/admin/review")

@@ -11,9 +11,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from connectors.base import ConnectorError, UnknownConnector, get_connector
 from guestcrm.extensions import csrf, db, limiter
-from guestcrm.jobs import schedule_processing
-from guestcrm.services.credentials import WebhookAuthCache, WebhookGrant, check_webhook_basic
-from guestcrm.services.inbox import accept_message
+from guestcrm.jobs.inbox import schedule_processing
+from guestcrm.services.access.credentials import WebhookAuthCache, WebhookGrant, check_webhook_basic
+from guestcrm.services.ingest.inbox import accept_message
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestProfile, InboxEvent, Property, Stay, StayGuest, StayVersion
-from guestcrm.services.profiles import PROFILE_FIELDS
+from guestcrm.services.identity.survivorship import PROFILE_FIELDS
 
 StayKey = tuple[str, str, str]
 STAY_COLUMNS = ("status", "arrival", "departure", "nights", "room_type", "room_number",

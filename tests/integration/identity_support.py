@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from guestcrm.models import MatchModelRow
-from guestcrm.services.matching import GuestRecord, resolve
+from guestcrm.services.identity.matching import GuestRecord, resolve
 
 
 @lru_cache(maxsize=1)

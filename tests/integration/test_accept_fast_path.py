@@ -12,10 +12,10 @@ from sqlalchemy import func, select, update
 
 from connectors.base import InboundMessage
 from guestcrm.extensions import db
-from guestcrm.jobs import process_event
+from guestcrm.jobs.inbox import process_event
 from guestcrm.models import InboxEvent, WebhookCredential
-from guestcrm.services.credentials import WebhookAuthCache
-from guestcrm.services.inbox import accept_message
+from guestcrm.services.access.credentials import WebhookAuthCache
+from guestcrm.services.ingest.inbox import accept_message
 from tests.integration.test_webhooks import OTA, basic, creds, post_ota  # noqa: F401
 
 CACHE_KEY = "guestcrm_webhook_auth_cache"

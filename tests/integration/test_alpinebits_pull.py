@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from connectors.alpinebits_client import AlpineBitsClient, AlpineBitsSource, sources_from_env
 from connectors.base import ConnectorError
 from guestcrm.models import InboxEvent, Stay
-from guestcrm.services.pull import pull_guest_requests
+from guestcrm.services.ingest.pull import pull_guest_requests
 from tests.fakes.alpinebits_server import PASSWORD, USER, FakeAlpineBitsServer
 
 

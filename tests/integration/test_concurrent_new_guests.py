@@ -11,10 +11,10 @@ import time
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from guestcrm.db.locks import lock_keys
 from guestcrm.models import GuestProfile, ReviewTask
-from guestcrm.services.identity import profile_lock_names
-from guestcrm.services.ingest import ingest_reservation, lock_names
-from guestcrm.services.locks import lock_keys
+from guestcrm.services.identity.keys import profile_lock_names
+from guestcrm.services.ingest.reservations import ingest_reservation, lock_names
 from tests.builders import reservation
 from tests.integration.identity_support import store_learned_model
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from guestcrm.models import InboxEvent, WebhookCredential
-from guestcrm.services.credentials import create_webhook_credential
+from guestcrm.services.access.credentials import create_webhook_credential
 from tests.integration.test_webhooks import AB, OTA, post_alpinebits, post_ota
 
 OTA_HOTEL = "WASJW"  # the hotel of the OpenTravel sample

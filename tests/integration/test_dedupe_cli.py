@@ -16,11 +16,11 @@ from guestcrm.models import (
     ProfileMatchRecord,
     ReviewTask,
 )
-from guestcrm.services.contacts import normalize_email, normalize_phone
-from guestcrm.services.dedupe import live_records
-from guestcrm.services.matching import match_records
-from guestcrm.services.not_same import live_id
-from guestcrm.services.unmerge import unmerge
+from guestcrm.services.identity.contacts import normalize_email, normalize_phone
+from guestcrm.services.identity.dedupe import live_records
+from guestcrm.services.identity.matching import match_records
+from guestcrm.services.identity.not_same import live_id
+from guestcrm.services.identity.unmerge import unmerge
 
 SEEN = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -115,7 +115,7 @@ def test_train_matcher_stores_a_model_that_the_ingest_path_uses(app, committed_d
     committed_db.rollback()
     row = committed_db.scalar(select(MatchModelRow))
     assert row.trained_on == live_count(committed_db) and 0.5 < row.merge_threshold < 1
-    from guestcrm.services.fuzzy import current_scorer
+    from guestcrm.services.identity.fuzzy import current_scorer
 
     assert current_scorer(committed_db) is not None
 

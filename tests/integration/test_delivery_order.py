@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from guestcrm.models import ContactPoint, GuestProfile, Preference, Stay
-from guestcrm.services.ingest import ingest_reservation
+from guestcrm.services.ingest.reservations import ingest_reservation
 from tests.builders import reservation
 
 NON_SMOKING = [{"key": "smoking", "value": "non_smoking", "source": "comment"}]

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from guestcrm.models import Complaint, DeskEvent, Preference, RfmSegmentAction, VipAssignment
-from guestcrm.services.credentials import create_api_token
+from guestcrm.services.access.credentials import create_api_token
 from tests.factories import (
     PreferenceFactory,
     ProfileFactory,
@@ -158,25 +158,25 @@ def test_the_api_gives_the_same_flags_and_reasons(client, db_session):
 
 def test_a_revenue_manager_edits_a_segment_action_and_admins_edit_rules(client, db_session):
     token = sign_in(client, staff("revenue_manager"))
-    client.post("/desk/settings/segments/lost_fan",
+    client.post("/revenue/settings/segments/lost_fan",
                 data={"csrf_token": token, "label": "Lost fans", "action": "Call them"})
     row = db_session.get(RfmSegmentAction, "lost_fan")
     assert (row.label, row.action) == ("Lost fans", "Call them")
-    assert client.post("/desk/settings/rules", data={"csrf_token": token}).status_code == 403
+    assert client.post("/revenue/settings/rules", data={"csrf_token": token}).status_code == 403
     client.post("/logout", data={"csrf_token": token})
     token = sign_in(client, staff("admin"))
-    response = client.post("/desk/settings/rules", data={
+    response = client.post("/revenue/settings/rules", data={
         "csrf_token": token, "vip.enabled": "1", "vip.priority": "100", "vip.colour": "#000000",
         "vip.params": "{}", "returning.priority": "55", "returning.colour": "#1f5fbf"})
     assert response.status_code == 302
-    page = client.get("/desk/settings").get_data(as_text=True)
+    page = client.get("/revenue/settings").get_data(as_text=True)
     assert 'value="#000000"' in page and "Recognition rules saved" in page
 
 
 def test_the_fast_api_serializer_matches_the_documented_schema(db_session):
     from guestcrm.schemas.arrivals import ArrivalList, arrival_list_json
-    from guestcrm.services.desk import check_in
-    from guestcrm.services.recognition import arrivals_for
+    from guestcrm.services.recognition.arrivals import arrivals_for
+    from guestcrm.services.recognition.desk import check_in
 
     here, _, _, vip_stay = desk_setup()
     check_in(db_session, vip_stay, actor="staff:1")

@@ -45,12 +45,12 @@ def routes(ids: dict) -> list[tuple[str, str, str, dict]]:
         ("preference", "POST", f"/desk/guests/{g}/preferences?property=MINE",
          {"key": "bed", "value": "king", "scope": "chain"}),
         ("vip", "POST", f"/desk/guests/{g}/vip?property=MINE", {"level": "VIP1", "reason": "x"}),
-        ("settings", "GET", "/desk/settings", {}),
-        ("vip levels", "POST", "/desk/settings/vip-levels",
+        ("settings", "GET", "/revenue/settings", {}),
+        ("vip levels", "POST", "/revenue/settings/vip-levels",
          {"code": "PRESS", "label": "Press", "colour": "#123456", "rank": "2", "active": "1"}),
-        ("rules", "POST", "/desk/settings/rules", {}),
-        ("segment", "POST", "/desk/settings/segments/lost_fan", {"label": "L", "action": "A"}),
-        ("value", "POST", "/desk/settings/value", {"value": "{}"}),
+        ("rules", "POST", "/revenue/settings/rules", {}),
+        ("segment", "POST", "/revenue/settings/segments/lost_fan", {"label": "L", "action": "A"}),
+        ("value", "POST", "/revenue/settings/value", {"value": "{}"}),
     ]
 
 

@@ -1,4 +1,4 @@
-"""The board's rows written in Python (guestcrm/web/desk_rows.py): escaped like the template
+"""The board's rows written in Python (guestcrm/web/desk/rows.py): escaped like the template
 was, the same status cell as templates/desk/_status.html, and the stored facts they rest on
 (special requests, anniversaries) read correctly on PostgreSQL and on SQLite."""
 
@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 from flask import render_template
 
-from guestcrm.services.desk import check_in
-from guestcrm.services.recognition import arrivals_for
-from guestcrm.web.desk_rows import status_cell
+from guestcrm.services.recognition.arrivals import arrivals_for
+from guestcrm.services.recognition.desk import check_in
+from guestcrm.web.desk.rows import status_cell
 from tests.factories import (
     ComplaintFactory,
     PreferenceFactory,

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from connectors.base import get_connector
 from connectors.fake import FakePMS
-from guestcrm.jobs import DRAIN_SCHEDULED, drain_inbox, process_event, schedule_processing
+from guestcrm.jobs.inbox import DRAIN_SCHEDULED, drain_inbox, process_event, schedule_processing
 from guestcrm.models import GuestProfile, InboxEvent, OutboundNotification, Stay, StayVersion
-from guestcrm.services import ingest as ingest_module
-from guestcrm.services import processing
-from guestcrm.services.inbox import accept_message
-from guestcrm.services.processing import drain_batch, process_inbox_event
+from guestcrm.services.ingest import processing
+from guestcrm.services.ingest import reservations as ingest_module
+from guestcrm.services.ingest.inbox import accept_message
+from guestcrm.services.ingest.processing import drain_batch, process_inbox_event
 from tests.integration.canonical import canonical_dump, differences
 from tests.integration.test_reliability import empty_database
 from tests.integration.test_webhooks import drain
@@ -143,7 +143,7 @@ def test_reconcile_drains_waiting_events_and_retries_broken_ones_on_their_own(
     event = db_session.get(InboxEvent, ids[0])
     event.error = "broke earlier"
     db_session.commit()
-    from guestcrm.jobs import reconcile
+    from guestcrm.jobs.inbox import reconcile
 
     with app.app_context():
         assert reconcile(older_than_seconds=0) == ids
@@ -166,8 +166,8 @@ def ota_message(status: str | None, echo: str, stamp: str) -> bytes:
 
 
 def test_a_vip_the_pms_reports_checked_in_sends_the_duty_manager_notice(app, queue, db_session):
-    from guestcrm.jobs_notify import deliver_notice_job
-    from guestcrm.services.vip import assign_vip, save_vip_level
+    from guestcrm.jobs.notify import deliver_notice_job
+    from guestcrm.services.value.vip import assign_vip, save_vip_level
 
     connector = get_connector("opentravel")
 

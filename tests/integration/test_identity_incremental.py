@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from guestcrm.db.id_pool import reserve_ids
 from guestcrm.models import (
     GuestProfile,
     MergeRecord,
@@ -13,10 +14,9 @@ from guestcrm.models import (
     ReviewTask,
     Stay,
 )
-from guestcrm.services.id_pool import reserve_ids
-from guestcrm.services.ingest import ingest_reservation
-from guestcrm.services.match_index import defer_match_index, write_deferred_match_index
-from guestcrm.services.unmerge import unmerge
+from guestcrm.services.identity.match_index import defer_match_index, write_deferred_match_index
+from guestcrm.services.identity.unmerge import unmerge
+from guestcrm.services.ingest.reservations import ingest_reservation
 from tests.builders import reservation
 from tests.integration.identity_support import store_learned_model
 
@@ -198,7 +198,7 @@ def test_a_profile_merged_by_exact_keys_leaves_the_blocking_index(db_session):
 
 
 def test_in_a_batch_a_variant_matches_a_profile_whose_index_is_not_written_yet(db_session):
-    # A batch (services/processing.py) writes the blocking index once, at its end: until then
+    # A batch (services/ingest/processing.py) writes the blocking index once, at its end: until then
     # the fuzzy search must see the batch's own profiles from memory.
     store_learned_model(db_session)
     reserve_ids(db_session)

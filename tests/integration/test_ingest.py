@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from guestcrm.models import GuestProfile, Stay, StayVersion
-from guestcrm.services.ingest import ingest_reservation
+from guestcrm.services.ingest.reservations import ingest_reservation
 from tests.builders import reservation
 
 

@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import select
 
 from guestcrm.models import OutboundNotification
-from guestcrm.services.desk import check_in
-from guestcrm.services.notify import DeliveryFailed, deliver, verify
+from guestcrm.services.recognition.desk import check_in
+from guestcrm.services.recognition.notify import DeliveryFailed, deliver, verify
 from tests.factories import (
     ProfileFactory,
     PropertyFactory,

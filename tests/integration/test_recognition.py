@@ -9,10 +9,10 @@ from sqlalchemy import event, select
 
 from guestcrm.extensions import db
 from guestcrm.models import CrmSetting, DeskEvent, GuestValue, VipAssignment
-from guestcrm.services.desk import check_in, record_pms_checkins
-from guestcrm.services.recognition import arrivals_for
-from guestcrm.services.recognition_rules import SETTING_KEY
-from guestcrm.services.value_ranking import rank_all_tiers
+from guestcrm.services.recognition.arrivals import arrivals_for
+from guestcrm.services.recognition.desk import check_in, record_pms_checkins
+from guestcrm.services.recognition.rules import SETTING_KEY
+from guestcrm.services.value.ranking import rank_all_tiers
 from tests.factories import (
     ComplaintFactory,
     PreferenceFactory,
@@ -248,14 +248,14 @@ def test_the_arrivals_list_and_the_nightly_ranking_also_run_on_the_embedded_sqli
 
 
 def test_the_nightly_job_recomputes_every_profile_and_ranks_the_pyramid(sqlite_app):
-    from guestcrm.jobs_value import nightly_value_job
+    from guestcrm.jobs.value import nightly_value_job
 
     with sqlite_app.app_context():
         here = PropertyFactory()
         guests = [ProfileFactory() for _ in range(3)]
         for i, g in enumerate(guests):
             past_stays(g, here, i + 1, amount="100.00")
-        from guestcrm.services.counters import recompute_counters
+        from guestcrm.services.value.counters import recompute_counters
 
         recompute_counters(db.session, [g.id for g in guests])
         db.session.commit()
@@ -269,7 +269,7 @@ def test_tiers_before_the_first_nightly_ranking_count_the_spenders_above(db_sess
     """Before any nightly ranking, a tier comes from counting the live profiles that spent
     more (one array-parameter query on PostgreSQL): the counts are exact, ties included."""
     from guestcrm.models import GuestProfile
-    from guestcrm.services.value_ranking import _spenders_above, _union_chunk
+    from guestcrm.services.value.ranking import _spenders_above, _union_chunk
 
     here = PropertyFactory()
     guests = [ProfileFactory() for _ in range(6)]

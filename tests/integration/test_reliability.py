@@ -24,9 +24,9 @@ from sqlalchemy import func, select, text
 from connectors.base import get_connector
 from connectors.fake import FakeEvent, FakePMS, final_state, people_stays
 from guestcrm.models import InboxEvent
-from guestcrm.services.credentials import create_webhook_credential
-from guestcrm.services.inbox import accept_message
-from guestcrm.services.processing import process_inbox_event
+from guestcrm.services.access.credentials import create_webhook_credential
+from guestcrm.services.ingest.inbox import accept_message
+from guestcrm.services.ingest.processing import process_inbox_event
 from tests.integration.canonical import canonical_dump, differences, profile_stays
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from guestcrm.models import AuditEntry, GuestProfile, MergeRecord, NotSamePair, ReviewTask
-from guestcrm.services.merge import merge_profiles
+from guestcrm.services.identity.merge import merge_profiles
 from tests.factories import ProfileFactory, PropertyFactory, StayFactory, sign_in, staff
 
 OK = "ok"

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from guestcrm.services.credentials import create_api_token
-from guestcrm.services.ingest import ingest_reservation
-from guestcrm.services.staff import StaffError, create_staff
+from guestcrm.services.access.credentials import create_api_token
+from guestcrm.services.access.staff import StaffError, create_staff
+from guestcrm.services.ingest.reservations import ingest_reservation
 from tests.builders import reservation
 
 PASSWORD = "correct horse battery"
@@ -117,7 +117,7 @@ def test_an_api_token_records_its_last_use_at_most_once_a_minute(db_session):
     from sqlalchemy import select
 
     from guestcrm.models import ApiToken
-    from guestcrm.services.credentials import create_api_token, find_api_token
+    from guestcrm.services.access.credentials import create_api_token, find_api_token
 
     token = create_api_token(db_session, "booking-engine")
     first = find_api_token(db_session, token).last_used_at

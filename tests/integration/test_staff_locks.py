@@ -8,12 +8,12 @@ import time
 
 from sqlalchemy.orm import Session
 
+from guestcrm.db.locks import lock_keys
 from guestcrm.models import ContactPoint, GuestProfile, ReviewTask
-from guestcrm.services.identity import profile_lock_names
-from guestcrm.services.locks import lock_keys
-from guestcrm.services.merge import merge_profiles
-from guestcrm.services.review_tasks import decide
-from guestcrm.services.unmerge import unmerge
+from guestcrm.services.identity.keys import profile_lock_names
+from guestcrm.services.identity.merge import merge_profiles
+from guestcrm.services.identity.review_tasks import decide
+from guestcrm.services.identity.unmerge import unmerge
 from tests.integration.test_review_queue import EVIDENCE
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import delete, select
 
+from guestcrm.db.row_images import row_image
 from guestcrm.models import (
     AuditEntry,
     Complaint,
@@ -21,15 +22,14 @@ from guestcrm.models import (
     StayGuest,
     VipAssignment,
 )
-from guestcrm.services.counters import recompute_counters
-from guestcrm.services.ingest import ingest_reservation
-from guestcrm.services.merge import merge_profiles
-from guestcrm.services.profiles import STAFF_VERSION, apply_values
-from guestcrm.services.row_images import row_image
-from guestcrm.services.unmerge import UnmergeError, unmerge
-from guestcrm.services.value import recompute_value
-from guestcrm.services.value_settings import load_value_settings, save_value_settings
-from guestcrm.services.vip import assign_vip, save_vip_level
+from guestcrm.services.identity.merge import merge_profiles
+from guestcrm.services.identity.survivorship import STAFF_VERSION, apply_values
+from guestcrm.services.identity.unmerge import UnmergeError, unmerge
+from guestcrm.services.ingest.reservations import ingest_reservation
+from guestcrm.services.value.counters import recompute_counters
+from guestcrm.services.value.figures import recompute_value
+from guestcrm.services.value.settings import load_value_settings, save_value_settings
+from guestcrm.services.value.vip import assign_vip, save_vip_level
 from tests.builders import reservation
 
 CHILD_TABLES = (ContactPoint, ExternalId, Preference, Complaint, Stay, StayGuest)

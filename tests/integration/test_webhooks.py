@@ -10,8 +10,8 @@ from sqlalchemy import LargeBinary, func, select, text
 
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Stay
-from guestcrm.services.cards import contains_card_number
-from guestcrm.services.credentials import create_webhook_credential
+from guestcrm.services.access.credentials import create_webhook_credential
+from guestcrm.services.ingest.cards import contains_card_number
 from tests.samples import SAMPLES
 
 AB = SAMPLES / "alpinebits" / "samples"
@@ -224,7 +224,7 @@ def test_when_redis_is_down_the_event_waits_for_the_reconciler(app, client, cred
     finally:
         jobs.redis_url, jobs._redis = real_url, None
     assert db_session.scalar(select(InboxEvent.status)) == "received"
-    from guestcrm.jobs import reconcile
+    from guestcrm.jobs.inbox import reconcile
 
     with app.app_context():
         assert len(reconcile(older_than_seconds=0)) == 1

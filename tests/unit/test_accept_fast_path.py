@@ -17,8 +17,8 @@ from connectors.base import ConnectorError, InboundMessage
 from connectors.fake import FakePMS
 from connectors.opentravel import OpenTravelConnector
 from connectors.ota_xml import _parse_checked, message_root, parse_xml
-from guestcrm.services import cards
-from guestcrm.services.credentials import WebhookAuthCache, WebhookGrant
+from guestcrm.services.access.credentials import WebhookAuthCache, WebhookGrant
+from guestcrm.services.ingest import cards
 from tests.samples import ALPINEBITS_SAMPLES, OPENTRAVEL_SAMPLES, alpinebits_sample, ota_sample
 
 PUSH = "OTA_HotelResNotif:GuestRequests"

@@ -16,7 +16,7 @@ from connectors.alpinebits import (
     validate_against_xsd,
 )
 from connectors.base import ConnectorError, InboundMessage
-from guestcrm.services.cards import contains_card_number, mask_card_data
+from guestcrm.services.ingest.cards import contains_card_number, mask_card_data
 from tests.samples import (
     ALPINEBITS,
     ALPINEBITS_INVALID,

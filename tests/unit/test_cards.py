@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from guestcrm.services.cards import contains_card_number, luhn_valid, mask_card_data
+from guestcrm.services.ingest.cards import contains_card_number, luhn_valid, mask_card_data
 from tests.samples import (
     ALPINEBITS_SAMPLES,
     OPENTRAVEL_SAMPLES,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guestcrm.services.contacts import (
+from guestcrm.services.identity.contacts import (
     is_placeholder_email,
     is_relay_email,
     normalize_email,

@@ -13,8 +13,8 @@ from connectors.base import get_connector
 from connectors.fake import FakePMS, final_state, people_stays
 from connectors.fake_people import WISHES
 from connectors.preferences import preferences_from_text
-from guestcrm.services.cards import contains_card_number, mask_card_data
-from guestcrm.services.contacts import is_relay_email
+from guestcrm.services.identity.contacts import is_relay_email
+from guestcrm.services.ingest.cards import contains_card_number, mask_card_data
 from tests.samples import ALPINEBITS, ota_2011b_errors
 
 TODAY = date(2026, 3, 14)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guestcrm.services.matching import GuestRecord, match_records, resolve
+from guestcrm.services.identity.matching import GuestRecord, match_records, resolve
 
 
 def guest(rid: str, **values) -> GuestRecord:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from guestcrm.services.matching.cli_io import InputError, read_jsonl, run_match
+from guestcrm.services.identity.matching.cli_io import InputError, read_jsonl, run_match
 
 
 def write_lines(path, lines):

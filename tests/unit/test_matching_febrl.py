@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from guestcrm.services.matching import GuestRecord, match_records
+from guestcrm.services.identity.matching import GuestRecord, match_records
 
 
 def febrl3_slice(originals: int) -> tuple[list[GuestRecord], dict[str, str]]:

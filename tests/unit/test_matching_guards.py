@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guestcrm.services.matching import GuestRecord, MatchSettings, classify, match_records
+from guestcrm.services.identity.matching import GuestRecord, MatchSettings, classify, match_records
 
 HOME = {"street": "12 High Street", "postal_code": "AB1 2CD", "city": "London", "country": "GB"}
 
@@ -132,8 +132,8 @@ def test_scores_fall_into_three_bands():
 def test_a_new_reservation_is_scored_against_candidates_with_the_learned_model():
     import json
 
-    from guestcrm.services.matching import resolve
-    from guestcrm.services.matching.scorer import MatchModel, Scorer
+    from guestcrm.services.identity.matching import resolve
+    from guestcrm.services.identity.matching.scorer import MatchModel, Scorer
 
     base = [
         guest(f"p{i}", first_name=first, last_name=last,

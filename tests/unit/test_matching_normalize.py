@@ -6,14 +6,14 @@ from dataclasses import fields
 
 import pytest
 
-from guestcrm.services.matching import RECORD_FIELDS, GuestRecord, normalize
-from guestcrm.services.matching.blocking import blocking_keys
-from guestcrm.services.matching.contacts import (
+from guestcrm.services.identity.matching import RECORD_FIELDS, GuestRecord, normalize
+from guestcrm.services.identity.matching.blocking import blocking_keys
+from guestcrm.services.identity.matching.contacts import (
     canonical_email,
     canonical_phone,
     parse_birth_date,
 )
-from guestcrm.services.matching.names import (
+from guestcrm.services.identity.matching.names import (
     are_nicknames,
     fold,
     name_phonetic_pair,
@@ -135,8 +135,8 @@ def test_stored_match_records_are_the_set_fields_of_each_record():
     equal), and records_from_json reads it back."""
     from dataclasses import asdict
 
-    from guestcrm.services.match_index import records_from_json, records_to_json
-    from guestcrm.services.matching import GuestRecord
+    from guestcrm.services.identity.match_index import records_from_json, records_to_json
+    from guestcrm.services.identity.matching import GuestRecord
 
     records = [GuestRecord(record_id="p1", first_name="Anna", email=None, city="Wien",
                            arrival="2026-01-02"),

@@ -12,7 +12,7 @@ from connectors.opentravel import OpenTravelConnector
 from connectors.opentravel_messages import answer
 from connectors.ota_reservation import channel_kind
 from connectors.ota_xml import findall, parse_xml
-from guestcrm.services.cards import contains_card_number, mask_card_data
+from guestcrm.services.ingest.cards import contains_card_number, mask_card_data
 from tests.samples import OTA_2011B, ota_2011b_errors, ota_sample
 
 NS = {"o": "http://www.opentravel.org/OTA/2003/05"}

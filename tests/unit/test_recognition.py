@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guestcrm.services.recognition_facts import (
+from guestcrm.services.recognition.facts import (
     ArrivalFacts,
     ComplaintFact,
     PreferenceFact,
     VipFact,
 )
-from guestcrm.services.recognition_rules import (
+from guestcrm.services.recognition.rules import (
     DEFAULT_RULES,
     anniversary_in,
     arrival_priority,
@@ -21,7 +21,7 @@ from guestcrm.services.recognition_rules import (
     merge_rules,
     ordinal,
 )
-from guestcrm.services.value import ValueFigures
+from guestcrm.services.value.figures import ValueFigures
 
 ARRIVAL = date(2026, 6, 10)
 RULES = merge_rules(None)
@@ -187,7 +187,7 @@ def test_ordinals_read_naturally():
 
 @given(st.binary(max_size=200), st.integers(min_value=0, max_value=2_000_000_000))
 def test_a_notice_signature_verifies_only_with_the_same_secret_body_and_a_fresh_time(body, ts):
-    from guestcrm.services.notify import sign, verify
+    from guestcrm.services.recognition.notify import sign, verify
 
     stamp = str(ts)
     signature = sign("secret", stamp, body)
@@ -198,7 +198,7 @@ def test_a_notice_signature_verifies_only_with_the_same_secret_body_and_a_fresh_
 
 
 def test_compiled_rules_flag_exactly_as_the_rules_do():
-    from guestcrm.services.recognition_rules import compile_rules, evaluate_compiled
+    from guestcrm.services.recognition.rules import compile_rules, evaluate_compiled
 
     rules = merge_rules({"returning": {"enabled": False}, "vip": {"priority": 5}})
     compiled = compile_rules(rules)
@@ -212,7 +212,7 @@ def test_compiled_rules_flag_exactly_as_the_rules_do():
 def test_the_collector_is_paused_only_inside_and_an_outer_pause_is_kept():
     import gc
 
-    from guestcrm.services.recognition import gc_paused
+    from guestcrm.services.recognition.arrivals import gc_paused
 
     assert gc.isenabled()
     with gc_paused():

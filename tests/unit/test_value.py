@@ -9,18 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guestcrm.services.value import (
+from guestcrm.services.value.figures import (
     StayFact,
     frequency_class,
     lifetime_value,
-    pyramid_tier,
     recency_class,
     rfm_segment,
     summarize,
     summarize_by_property,
-    tier_by_threshold,
 )
-from guestcrm.services.value_settings import DEFAULT_ACTIONS, ValueSettings
+from guestcrm.services.value.settings import DEFAULT_ACTIONS, ValueSettings
+from guestcrm.services.value.tiers import pyramid_tier, tier_by_threshold
 
 TODAY = date(2026, 6, 1)
 SETTINGS = ValueSettings()

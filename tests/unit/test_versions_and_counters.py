@@ -8,9 +8,9 @@ from dataclasses import asdict
 from datetime import date, datetime
 
 from guestcrm.models import GuestProfile
-from guestcrm.services.counters import stay_happened
-from guestcrm.services.profiles import STAFF_VERSION, apply_values
-from guestcrm.services.versions import reservation_snapshot, version_key
+from guestcrm.services.identity.survivorship import STAFF_VERSION, apply_values
+from guestcrm.services.ingest.versions import reservation_snapshot, version_key
+from guestcrm.services.value.counters import stay_happened
 from tests.builders import reservation
 
 

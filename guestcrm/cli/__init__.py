@@ -1,0 +1,1 @@
+"""flask --app wsgi <command>: one module per command group."""

@@ -1,0 +1,2 @@
+"""Database plumbing without domain words: transaction memory, id pool, advisory locks, upserts,
+row images."""

@@ -1,0 +1,1 @@
+"""Background jobs: they take ids, load, and call a service."""

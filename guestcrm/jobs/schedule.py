@@ -1,0 +1,45 @@
+"""Periodic work, in one list, enqueued by rq's cron scheduler (`flask --app wsgi scheduler`).
+
+Run one scheduler process per deployment beside the workers: the jobs it enqueues go to the
+named queues like any other. Without Redis (the embedded default) nothing runs on a schedule:
+`flask --app wsgi nightly`, `reconcile` and `pull-alpinebits` do the same by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.alpinebits_client import sources_from_env
+from guestcrm.jobs.inbox import reconcile
+from guestcrm.jobs.pull import pull_alpinebits
+from guestcrm.jobs.value import nightly_value_job
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """One periodic job: every `interval` seconds, or at the times of a `cron` expression."""
+
+    name: str
+    func: Callable[..., Any]
+    queue: str = "default"
+    args: tuple = field(default_factory=tuple)
+    interval: int | None = None
+    cron: str | None = None
+
+
+def periodic_jobs(config: dict[str, Any]) -> list[Periodic]:
+    """Every periodic job of the product; later domains add theirs here."""
+    jobs = [
+        # Events left `received` (Redis was down, a worker died) are handed on again.
+        Periodic("reconcile", reconcile, interval=max(config["RECONCILE_AFTER_SECONDS"], 5)),
+        # Recency moves with the calendar even when no stay changes.
+        Periodic("nightly-value", nightly_value_job, cron=config["NIGHTLY_CRON"]),
+    ]
+    jobs += [
+        Periodic(f"pull-alpinebits-{source.name}", pull_alpinebits, args=(source.name,),
+                 interval=config["ALPINEBITS_PULL_SECONDS"])
+        for source in sources_from_env()
+    ]
+    return jobs

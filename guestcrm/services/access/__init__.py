@@ -1,0 +1,1 @@
+"""Access: staff accounts, API tokens and webhook credentials."""

@@ -1,0 +1,84 @@
+"""Staff accounts: creation, password check (argon2), property scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from guestcrm.models import AuditEntry, Property, StaffUser
+from guestcrm.models.staff import ROLES
+from guestcrm.services.identity.contacts import normalize_email
+
+_hasher = PasswordHasher()
+# Verifying against this when the account does not exist keeps the timing the same.
+_DUMMY_HASH = _hasher.hash("not a real password")
+MIN_PASSWORD_LENGTH = 10
+
+
+class StaffError(ValueError):
+    pass
+
+
+def create_staff(
+    session: Session,
+    email: str,
+    password: str,
+    role: str,
+    property_codes: list[str],
+    name: str = "",
+    actor: str = "cli",
+) -> StaffUser:
+    address = normalize_email(email)
+    if not address:
+        raise StaffError(f"not an email address: {email}")
+    if role not in ROLES:
+        raise StaffError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if session.scalar(select(StaffUser).where(StaffUser.email == address)):
+        raise StaffError(f"{address} exists already")
+    properties = []
+    for code in property_codes:
+        prop = session.scalar(select(Property).where(Property.code == code))
+        if prop is None:
+            prop = Property(code=code, name=code)
+            session.add(prop)
+        properties.append(prop)
+    user = StaffUser(
+        email=address,
+        name=name,
+        password_hash=_hasher.hash(password),
+        role=role,
+        properties=properties,
+    )
+    session.add(user)
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action="staff.create",
+            target_type="staff_user",
+            target_id=address,
+            details={"role": role, "properties": property_codes},
+        )
+    )
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
+    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = datetime.now(UTC)
+    session.commit()
+    return user

@@ -1,0 +1,1 @@
+"""Value: stay counters, figures, the pyramid ranking and RFM settings, VIP levels."""

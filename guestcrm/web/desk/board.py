@@ -1,0 +1,184 @@
+"""The front-desk arrival board: who arrives today and tomorrow, why they matter, live check-ins.
+
+Access: admins see every property; front-desk agents only their own (anything else answers 404,
+the same as a record that does not exist, so ids cannot be probed). Revenue managers do not work
+the desk and get 403 here; they edit the segment actions and value settings at /revenue.
+Live alerts are short polls of /desk/events (one indexed query), which suits gunicorn's sync
+workers better than holding a connection open per screen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from guestcrm.extensions import db
+from guestcrm.jobs.notify import enqueue_notice
+from guestcrm.models import Property
+from guestcrm.services.recognition import desk as desk_service
+from guestcrm.services.recognition.arrivals import Arrival, arrivals_for, gc_paused
+from guestcrm.services.recognition.notify import pending_notice_id
+from guestcrm.web.access import roles_required, visible_property_ids
+from guestcrm.web.desk.rows import arrival_rows
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+DESK_ROLES = ("admin", "front_desk")
+# How often each board asks for news. Half a second keeps event -> badge under a second at
+# p95 while one poll costs a single indexed query.
+DEFAULT_POLL_MS = 500
+
+
+def _poll_ms() -> int:
+    return int(current_app.config.get("DESK_POLL_MS", DEFAULT_POLL_MS))
+
+
+def hotel_today(prop: Property) -> date:
+    """The date at the hotel, not on the server: a late shift must not see tomorrow's list."""
+    try:
+        zone = ZoneInfo(prop.timezone or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.now(zone).date()
+
+
+def _property(code: str | None) -> Property:
+    allowed = visible_property_ids()
+    if not code:
+        props = desk_service.visible_properties(db.session, allowed)
+        if not props:
+            abort(404)
+        return props[0]
+    try:
+        return desk_service.visible_property(db.session, code, allowed)
+    except desk_service.NotVisible:
+        abort(404)
+
+
+def _day(prop: Property) -> tuple[str, date]:
+    which = request.args.get("day", "today")
+    if which not in ("today", "tomorrow"):
+        abort(400)
+    today = hotel_today(prop)
+    return which, today + timedelta(days=1 if which == "tomorrow" else 0)
+
+
+def _filtered(arrivals: list[Arrival]) -> list[Arrival]:
+    query = request.args.get("q", "").strip().lower()[:100]
+    flag = request.args.get("flag", "").strip()
+    if query:
+        arrivals = [a for a in arrivals if query in a.guest_name.lower()
+                    or query in (a.room_number or "").lower() or query in a.external_id.lower()]
+    if flag == "checked_in":
+        arrivals = [a for a in arrivals if a.checked_in]
+    elif flag == "waiting":
+        arrivals = [a for a in arrivals if not a.checked_in]
+    elif flag:
+        arrivals = [a for a in arrivals if any(f.code == flag for f in a.flags)]
+    return arrivals
+
+
+@bp.get("/")
+@roles_required(*DESK_ROLES)
+def board():
+    with gc_paused():
+        return _board()
+
+
+def _board():
+    prop = _property(request.args.get("property"))
+    which, day = _day(prop)
+    everyone = arrivals_for(db.session, prop.id, day)
+    arrivals = _filtered(everyone)
+    context = {
+        "prop": prop, "which": which, "day": day, "arrivals": arrivals, "total": len(everyone),
+        "flag_codes": sorted({f.code: f.rule_label for a in everyone for f in a.flags}.items()),
+        "q": request.args.get("q", ""), "flag": request.args.get("flag", ""),
+        "properties": desk_service.visible_properties(db.session, visible_property_ids()),
+        "after": desk_service.latest_event_id(db.session, prop.id), "poll": _poll_ms(),
+        "waiting": sum(1 for a in everyone if not a.checked_in), "arrival_rows": arrival_rows,
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "arrivals":
+        return render_template("desk/_arrivals.html", **context)
+    return render_template("desk/board.html", **context)
+
+
+@bp.get("/arrivals.csv")
+@roles_required(*DESK_ROLES)
+def export_csv():
+    with gc_paused():
+        return _export_csv()
+
+
+def _export_csv():
+    prop = _property(request.args.get("property"))
+    which, day = _day(prop)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["priority", "guest", "profile_id", "reservation", "arrival", "departure",
+                     "nights", "room_type", "room", "channel", "checked_in", "flags", "reasons"])
+    for a in _filtered(arrivals_for(db.session, prop.id, day)):
+        writer.writerow([a.priority, _cell(a.guest_name), a.profile_id or "",
+                         _cell(a.external_id), a.arrival, a.departure or "", a.nights,
+                         _cell(a.room_type or ""), _cell(a.room_number or ""),
+                         a.channel_name or a.channel, "yes" if a.checked_in else "no",
+                         " | ".join(f.label for f in a.flags),
+                         _cell(" | ".join(f"{f.label}: {f.reason}" for f in a.flags))])
+    name = f"arrivals-{prop.code}-{day.isoformat()}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _cell(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula when the export is opened in Excel.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.post("/stays/<int:stay_id>/check-in")
+@roles_required(*DESK_ROLES)
+def check_in(stay_id: int):
+    try:
+        stay = desk_service.visible_stay(db.session, stay_id, visible_property_ids())
+    except desk_service.NotVisible:
+        abort(404)
+    event = desk_service.check_in(db.session, stay, actor=f"staff:{current_user.id}")
+    db.session.commit()
+    notice_id = pending_notice_id(db.session, stay.id)
+    if notice_id is not None:
+        enqueue_notice(notice_id)
+    if request.headers.get("HX-Request"):
+        return render_template("desk/_status.html", stay_id=stay.id, checked_in_at=event.at,
+                               oob=False)
+    return redirect(url_for("desk.board", property=stay.property.code))
+
+
+@bp.get("/events")
+@roles_required(*DESK_ROLES)
+def events():
+    """The poll: 204 when nothing happened, else new alerts, status updates and a new poller."""
+    prop = _property(request.args.get("property"))
+    after = request.args.get("after", 0, type=int)
+    found = desk_service.events_since(db.session, prop.id, after)
+    if not found:
+        return Response(status=204)
+    return render_template("desk/_events.html", events=found, prop=prop, after=found[-1].id,
+                           poll=_poll_ms())
+
+
+@bp.get("/settings")
+def old_settings_address():
+    """The settings moved to /revenue/settings; old bookmarks still arrive."""
+    return redirect(url_for("revenue.settings"), 301)

@@ -1,0 +1,134 @@
+"""Recognition and value settings at /revenue/settings: VIP levels and flag rules (admins), RFM
+segment actions and value cut-offs (admins and revenue managers, whose domain retention and
+pricing are)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from guestcrm.extensions import db
+from guestcrm.models import CrmSetting
+from guestcrm.services.recognition.rules import DEFAULT_RULES, SETTING_KEY, merge_rules
+from guestcrm.services.value.settings import (
+    load_value_settings,
+    save_value_settings,
+    segment_actions,
+    set_segment_action,
+)
+from guestcrm.services.value.vip import COLOUR, VipError, save_vip_level, vip_levels
+from guestcrm.web.access import roles_required
+
+bp = Blueprint("revenue", __name__, url_prefix="/revenue")
+SETTINGS_ROLES = ("admin", "revenue_manager")
+
+
+def _actor() -> str:
+    return f"staff:{current_user.id}"
+
+
+def _back():
+    return redirect(url_for("revenue.settings"))
+
+
+@bp.get("/")
+@roles_required(*SETTINGS_ROLES)
+def home():
+    return redirect(url_for("revenue.settings"))
+
+
+@bp.get("/settings")
+@roles_required(*SETTINGS_ROLES)
+def settings():
+    stored = db.session.get(CrmSetting, SETTING_KEY)
+    return render_template(
+        "revenue/settings.html", levels=vip_levels(db.session, active_only=False),
+        rules=merge_rules(stored.value if stored else None),
+        actions=sorted(segment_actions(db.session).items()),
+        value_json=json.dumps(load_value_settings(db.session).to_json(), indent=2),
+        is_admin=current_user.role == "admin")
+
+
+@bp.post("/settings/vip-levels")
+@roles_required("admin")
+def save_level():
+    form = request.form
+    try:
+        rank = int(form.get("rank", ""))
+        save_vip_level(db.session, form.get("code", ""), form.get("label", "")[:128],
+                       form.get("colour", ""), rank, _actor(), active=bool(form.get("active")))
+    except (ValueError, VipError) as exc:
+        db.session.rollback()
+        flash(f"VIP level not saved: {exc}", "error")
+        return _back()
+    db.session.commit()
+    flash("VIP level saved.", "info")
+    return _back()
+
+
+@bp.post("/settings/rules")
+@roles_required("admin")
+def save_rules():
+    stored: dict = {}
+    try:
+        for default in DEFAULT_RULES:
+            prefix = f"{default.code}."
+            colour = request.form.get(prefix + "colour", default.colour)
+            if not COLOUR.match(colour):
+                raise ValueError(f"{default.code}: a colour is #rrggbb")
+            params = json.loads(request.form.get(prefix + "params") or "{}")
+            if not isinstance(params, dict):
+                raise ValueError(f"{default.code}: parameters are a JSON object")
+            stored[default.code] = {
+                "enabled": bool(request.form.get(prefix + "enabled")),
+                "priority": int(request.form.get(prefix + "priority", default.priority)),
+                "colour": colour,
+                "label": request.form.get(prefix + "label", default.label)[:64],
+                "params": params,
+            }
+    except (ValueError, json.JSONDecodeError) as exc:
+        flash(f"Rules not saved: {exc}", "error")
+        return _back()
+    row = db.session.get(CrmSetting, SETTING_KEY) or CrmSetting(key=SETTING_KEY)
+    row.value, row.updated_by = stored, _actor()
+    db.session.add(row)
+    db.session.commit()
+    flash("Recognition rules saved.", "info")
+    return _back()
+
+
+@bp.post("/settings/segments/<code>")
+@roles_required(*SETTINGS_ROLES)
+def save_segment(code: str):
+    label = request.form.get("label", "").strip()[:128]
+    action = request.form.get("action", "").strip()[:2000]
+    if not label or not action:
+        flash("A segment needs a label and an action.", "error")
+        return _back()
+    try:
+        set_segment_action(db.session, code, label, action, _actor())
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return _back()
+    db.session.commit()
+    flash(f"Action for {label} saved.", "info")
+    return _back()
+
+
+@bp.post("/settings/value")
+@roles_required(*SETTINGS_ROLES)
+def save_value():
+    try:
+        data = json.loads(request.form.get("value", ""))
+        if not isinstance(data, dict):
+            raise ValueError("the settings are a JSON object")
+        save_value_settings(db.session, data, _actor())
+    except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
+        db.session.rollback()
+        flash(f"Value settings not saved: {exc}", "error")
+        return _back()
+    db.session.commit()
+    flash("Value settings saved; tiers and segments follow at the next nightly run.", "info")
+    return _back()
