@@ -12,10 +12,11 @@ correct connector must read from it (`expected`), so tests can check the whole c
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from connectors.fake_expected import ExpectedStay, FakeProperty
 from connectors.fake_people import PeopleFactory, Person, relay_email, visits_count
 from connectors.fake_xml import ALPINEBITS_ACTION, Booking, Room, Version, render
 
@@ -38,53 +39,7 @@ COMPANIES = ("Siemens AG", "Red Bull GmbH", "OMV AG", "Deloitte Austria")
 PAST_DAYS, FUTURE_DAYS = 900, 150
 
 
-@dataclass(frozen=True)
-class FakeProperty:
-    code: str
-    name: str
-    connector: str  # alpinebits | opentravel
-    currency: str = "EUR"
-    room_rates: dict[str, int] = field(default_factory=dict)
-
-
 DEFAULT_PROPERTIES = tuple(FakeProperty(*row) for row in PROPERTIES)
-
-
-@dataclass(frozen=True)
-class ExpectedGuest:
-    person: str  # the fake person's key: the same key is the same real guest
-    first_name: str
-    last_name: str
-    emails: tuple[str, ...]
-    phones: tuple[str, ...]
-    birth_date: date | None
-    loyalty: tuple[str, ...]
-    primary: bool
-
-
-@dataclass(frozen=True)
-class ExpectedStay:
-    """One canonical reservation (one room) as a correct connector reads it; None: not carried."""
-
-    source: str
-    property_code: str
-    external_id: str
-    status: str
-    modified_at: datetime
-    arrival: date | None = None
-    departure: date | None = None
-    room_type: str | None = None
-    amount: Decimal | None = None
-    currency: str | None = None
-    channel: str | None = None
-    channel_name: str | None = None
-    comments: tuple[str, ...] = ()
-    preferences: frozenset[tuple[str, str]] = frozenset()
-    guests: tuple[ExpectedGuest, ...] = ()
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.source, self.property_code, self.external_id)
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from connectors.fake_expected import ExpectedGuest, ExpectedStay, FakeProperty
 from connectors.fake_people import LOYALTY_PROGRAM, Person
-
-if TYPE_CHECKING:
-    from connectors.fake import ExpectedStay, FakeProperty
 
 OTA_NS = "http://www.opentravel.org/OTA/2003/05"
 ALPINEBITS_ACTION = "OTA_HotelResNotif:GuestRequests"
@@ -265,7 +262,6 @@ def _customer(profile: etree._Element, booking: Booking, person: Person, alpine:
 
 
 def _expected(booking: Booking, version: Version, bare: bool) -> tuple[ExpectedStay, ...]:
-    from connectors.fake import ExpectedGuest, ExpectedStay
 
     alpine = booking.prop.connector == "alpinebits"
     base = dict(source=booking.prop.connector, property_code=booking.prop.code,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import Date, Numeric
 
-from guestcrm.models.types import UTCDateTime
+from guestcrm.db.types import UTCDateTime
 
 
 def row_image(obj) -> dict:

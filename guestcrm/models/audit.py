@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guestcrm.db.types import UTCDateTime, utcnow
 from guestcrm.extensions import db
-from guestcrm.models.types import UTCDateTime, utcnow
 
 
 class AuditEntry(db.Model):

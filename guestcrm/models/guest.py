@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from guestcrm.db.types import Money, UTCDateTime, utcnow
 from guestcrm.extensions import db
-from guestcrm.models.types import Money, UTCDateTime, utcnow
 
 
 class GuestProfile(db.Model):

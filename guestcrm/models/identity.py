@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guestcrm.db.types import UTCDateTime, utcnow
 from guestcrm.extensions import db
-from guestcrm.models.types import UTCDateTime, utcnow
 
 
 class ProfileBlockingKey(db.Model):

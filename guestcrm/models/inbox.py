@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guestcrm.db.types import UTCDateTime, utcnow
 from guestcrm.extensions import db
-from guestcrm.models.types import UTCDateTime, utcnow
 
 INBOX_STATUSES = ("received", "processed", "failed")
 

@@ -18,9 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from guestcrm.db.types import Money, UTCDateTime, utcnow
 from guestcrm.extensions import db
 from guestcrm.models.guest import Complaint, GuestProfile
-from guestcrm.models.types import Money, UTCDateTime, utcnow
 
 
 class VipLevel(db.Model):

@@ -8,9 +8,9 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from guestcrm.db.types import UTCDateTime, utcnow
 from guestcrm.extensions import db
 from guestcrm.models.property import Property
-from guestcrm.models.types import UTCDateTime, utcnow
 
 ROLES = ("admin", "front_desk", "revenue_manager")
 

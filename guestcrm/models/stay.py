@@ -17,9 +17,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from guestcrm.db.types import Money, UTCDateTime, utcnow
 from guestcrm.extensions import db
 from guestcrm.models.property import Property
-from guestcrm.models.types import Money, UTCDateTime, utcnow
 
 
 class Stay(db.Model):

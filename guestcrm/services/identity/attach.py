@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from guestcrm.db.types import utcnow
 from guestcrm.models import ContactPoint, ExternalId, GuestProfile, Preference
-from guestcrm.models.types import utcnow
 from guestcrm.schemas.reservation import CanonicalGuest, CanonicalPreference
 from guestcrm.services.identity.exact_keys import find_profiles
 from guestcrm.services.identity.fuzzy import note_resolved

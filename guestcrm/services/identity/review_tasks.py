@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from guestcrm.db.types import utcnow
 from guestcrm.models import AuditEntry, GuestProfile, ReviewTask, Stay, StayGuest
-from guestcrm.models.types import utcnow
 from guestcrm.services.identity.keys import lock_profiles_for_staff
 from guestcrm.services.identity.match_index import refresh_match_index
 from guestcrm.services.identity.matching.features import LEVELS

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from guestcrm.db.row_images import from_image, row_image
+from guestcrm.db.types import utcnow
 from guestcrm.models import (
     AuditEntry,
     Complaint,
@@ -29,7 +30,6 @@ from guestcrm.models import (
     Stay,
     StayGuest,
 )
-from guestcrm.models.types import utcnow
 from guestcrm.services.identity.keys import lock_profiles_for_staff
 from guestcrm.services.identity.match_index import refresh_match_index
 from guestcrm.services.identity.not_same import record_not_same

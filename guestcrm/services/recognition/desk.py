@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from guestcrm.db.types import utcnow
 from guestcrm.models import (
     AuditEntry,
     Complaint,
@@ -20,7 +21,6 @@ from guestcrm.models import (
     Stay,
     StayGuest,
 )
-from guestcrm.models.types import utcnow
 from guestcrm.services.recognition.arrivals import Arrival, arrivals_for
 from guestcrm.services.recognition.notify import vip_arrival_notice
 

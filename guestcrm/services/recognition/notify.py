@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from guestcrm.db.types import utcnow
 from guestcrm.models import OutboundNotification, Stay
-from guestcrm.models.types import utcnow
 from guestcrm.services.recognition.arrivals import Arrival
 
 KIND = "vip_arrival"

@@ -16,9 +16,9 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from guestcrm.db.types import utcnow
 from guestcrm.db.upserts import conflict_insert
 from guestcrm.models import GuestPropertyValue, GuestValue
-from guestcrm.models.types import utcnow
 from guestcrm.services.value.counters import stay_happened
 from guestcrm.services.value.ranking import TierRanker
 from guestcrm.services.value.settings import (

@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import Float, case, cast, exists, func, literal, select, text, union_all, update
 from sqlalchemy.orm import Session
 
+from guestcrm.db.types import Money
 from guestcrm.models import CrmSetting, GuestProfile, GuestValue
-from guestcrm.models.types import Money
 from guestcrm.services.value.settings import TIERS, ValueSettings, load_value_settings
 from guestcrm.services.value.tiers import pyramid_tier, tier_by_threshold
 

@@ -8,8 +8,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guestcrm.db.types import utcnow
 from guestcrm.models import AuditEntry, GuestProfile, GuestValue, VipAssignment, VipLevel
-from guestcrm.models.types import utcnow
 from guestcrm.services.value.settings import TIERS, ValueSettings
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
