@@ -101,10 +101,6 @@ class Person:
     arrives_soon: bool = False  # the last visit arrives today or tomorrow
 
     @property
-    def comment_language(self) -> str:
-        return "de" if self.language == "de" else "en"
-
-    @property
     def phone_spaced(self) -> str:
         """The same number as a person would type it: country code, then groups."""
         digits = self.phone[1:]

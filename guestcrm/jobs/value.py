@@ -1,7 +1,5 @@
-"""rq jobs for guest value: recompute a few profiles after their stays changed, and the nightly
-pass over every profile (recency moves with the calendar even when no stay changes).
-
-They take ids, load, and call services/value/figures.py, like guestcrm/jobs/queue.py.
+"""rq jobs for guest value: the nightly pass over every profile (recency moves with the
+calendar even when no stay changes). They take ids, load, and call services/value/.
 """
 
 from __future__ import annotations
@@ -16,15 +14,6 @@ from guestcrm.jobs.queue import job_queue
 log = logging.getLogger(__name__)
 NIGHTLY_BATCH = 2000
 QUEUE = "default"
-
-
-def recompute_value_job(profile_ids: list[int]) -> int:
-    from guestcrm.extensions import db
-    from guestcrm.services.value.figures import recompute_value
-
-    recompute_value(db.session, profile_ids)
-    db.session.commit()
-    return len(profile_ids)
 
 
 def value_batch_job(profile_ids: list[int], today_iso: str | None = None) -> int:

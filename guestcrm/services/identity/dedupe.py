@@ -35,10 +35,6 @@ class DedupePlan:
     result: MatchResult | None = None
     records: dict[str, GuestRecord] = field(default_factory=dict)
 
-    @property
-    def merged_profiles(self) -> int:
-        return len(self.merges)
-
 
 def live_records(session: Session, batch: int = 2000, say: Say | None = None) -> list[GuestRecord]:
     """One matcher record per live profile, record_id = the profile id."""

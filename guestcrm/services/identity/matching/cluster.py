@@ -173,16 +173,3 @@ def cluster(
         labels[members] = min(members)
     return labels, {"held_ambiguous": len(held), "refused_joins": refused,
                     "refused_contacts": refused_contacts}
-
-
-def labels_from_pairs(n: int, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Unconstrained connected components; used for ground truth in benches and tests."""
-    clusters = _Clusters(n)
-    for a, b in pairs:
-        ra, rb = clusters.find(a), clusters.find(b)
-        if ra != rb:
-            clusters.join(ra, rb)
-    labels = np.empty(n, dtype=np.int64)
-    for members in clusters.members.values():
-        labels[members] = min(members)
-    return labels

@@ -86,14 +86,12 @@ class RecordColumns:
         full = [d if d and not d.endswith("0000") else None for d in dob]
         self.dob = dates.encode(full)
         self.dob_swapped = dates.encode([d[:4] + d[6:] + d[4:6] if d else None for d in full])
-        self.dob_str = _strings(full)
         packed = "".join(d or "00000000" for d in full).encode("ascii")
         self.dob_digits = (np.frombuffer(packed, dtype=np.uint8).astype(np.int8) - 48).reshape(
             len(full), 8
         )
         self.dob_year = _Vocab().encode([d[:4] if d else None for d in dob])
         self.dob_year_int = np.array([int(d[:4]) if d else 0 for d in dob], dtype=np.int64)
-        self.dob_any = np.array([d is not None for d in dob], dtype=bool)
 
         # Tokens pre-sorted: plain ratio on these equals token_sort_ratio, without re-sorting
         # both strings for every pair.
@@ -106,14 +104,3 @@ class RecordColumns:
         self.country = _Vocab().encode([r.country for r in records])
         self.language = _Vocab().encode([r.language for r in records])
         self.loyalty = _Vocab().encode([r.loyalty_id for r in records])
-
-    def value_counts(self, column: np.ndarray) -> np.ndarray:
-        """Per row: how many rows share its value (0 when missing); for term frequencies."""
-        present = column >= 0
-        counts = np.zeros(self.n, dtype=np.int64)
-        if present.any():
-            uniq, inverse, freq = np.unique(
-                column[present], return_inverse=True, return_counts=True
-            )
-            counts[present] = freq[inverse]
-        return counts
