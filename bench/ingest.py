@@ -159,7 +159,7 @@ def drain_once(events: list, hand_on) -> dict[str, float]:
     from rq import SimpleWorker
     from sqlalchemy import func, select, text
 
-    from connectors.base import get_connector
+    from connectors.registry import get_connector
     from guestcrm.extensions import db
     from guestcrm.jobs.queue import job_queue
     from guestcrm.models import InboxEvent

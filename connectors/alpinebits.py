@@ -29,7 +29,7 @@ from connectors.alpinebits_messages import (
     validate_against_xsd,
     xsd_path,
 )
-from connectors.base import ConnectorError, InboundMessage, ParseResult, register
+from connectors.base import DEFAULT_HOTEL_HEADER, ConnectorError, InboundMessage, ParseResult
 from connectors.form_body import read_form
 from connectors.ota_reservation import Outcome, ReservationContext, read_reservations
 from connectors.ota_xml import attr, find, findall, local_name, message_root, parse_xml, text
@@ -45,7 +45,6 @@ VERSION_HEADER = "X-AlpineBits-ClientProtocolVersion"
 CLIENT_ID_HEADER = "X-AlpineBits-ClientID"
 # Set by our own puller on the OTA_ResRetrieveRS it stores: the hotel it polled, which
 # cancellations (no BasicPropertyInfo of their own) belong to. extract() never copies it.
-POLLED_HOTEL_HEADER = "X-GuestCRM-Polled-Hotel"
 # AlpineBits ids live in UniqueID (14 reservation/request, 15 cancellation); its
 # HotelReservationIDs carry source/campaign labels, never the reservation id.
 UNIQUE_ID_TYPES = ("14", "15")
@@ -111,7 +110,7 @@ class AlpineBitsConnector:
             errors = validate_against_xsd(message.body, version, document=root)
             if errors:
                 raise ConnectorError(f"request is not valid AlpineBits {version}: {errors[0]}")
-        hotel = _header(message.headers, POLLED_HOTEL_HEADER)
+        hotel = _header(message.headers, DEFAULT_HOTEL_HEADER)
         outcome = _read_root(root, hotel_code=hotel)
         if outcome.refused and not outcome.reservations:
             raise ConnectorError("no reservation could be used: " + "; ".join(
@@ -133,7 +132,7 @@ class AlpineBitsConnector:
             return notif_response(parsed.accepted, dict(parsed.refused), version), "application/xml"
         try:
             root = message_root(message)
-            outcome = _read_root(root, hotel_code=_header(message.headers, POLLED_HOTEL_HEADER))
+            outcome = _read_root(root, hotel_code=_header(message.headers, DEFAULT_HOTEL_HEADER))
         except ConnectorError as exc:
             return notif_response([], {"request": str(exc)}), "application/xml"
         version = attr(root, "Version") or "1.000"
@@ -205,5 +204,3 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
         value = next((v for k, v in headers.items() if k.lower() == lowered), None)
     return value.strip() if value else None
 
-
-register("alpinebits", AlpineBitsConnector)

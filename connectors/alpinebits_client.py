@@ -1,7 +1,7 @@
 """The hotel side of AlpineBits GuestRequests: poll a channel's server, acknowledge what we stored.
 
-Pure HTTP: it never touches the database. `services/ingest/pull.py` stores what it fetches and only
-then acknowledges it, so a crash between the two means the server sends it again (harmless:
+Pure HTTP: it never touches the database. `services/ingest/pull.py` stores what it fetches and
+only then acknowledges it, so a crash between the two means the server sends it again (harmless:
 ingest is idempotent), never that a reservation is lost.
 """
 
@@ -15,6 +15,7 @@ from datetime import datetime
 
 import requests
 
+from connectors.alpinebits import VERSION_HEADER, acks_for, parse_retrieve_response
 from connectors.alpinebits_messages import (
     ACTION_ACK,
     ACTION_READ,
@@ -22,7 +23,7 @@ from connectors.alpinebits_messages import (
     build_notif_report,
     build_read_request,
 )
-from connectors.base import ConnectorError
+from connectors.base import DEFAULT_HOTEL_HEADER, ConnectorError, InboundMessage, PulledBatch
 
 SOURCES_ENV = "GUESTCRM_ALPINEBITS_SOURCES"
 
@@ -66,8 +67,36 @@ class AlpineBitsClient:
         request = build_read_request(self.source.hotel_code, self.source.hotel_name, since)
         return self._post(ACTION_READ, request)
 
-    def acknowledge(self, acks: Iterable[tuple[str, str]], refused: Mapping[str, str]) -> bytes:
+    def send_notif_report(self, acks: Iterable[tuple[str, str]],
+                          refused: Mapping[str, str]) -> bytes:
         return self._post(ACTION_ACK, build_notif_report(list(acks), refused))
+
+    # The Puller protocol (connectors.base): what services/ingest/pull.py calls.
+    connector = "alpinebits"
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    def fetch(self) -> PulledBatch:
+        body = self.read_guest_requests()
+        parsed = parse_retrieve_response(
+            body, hotel_code=self.source.hotel_code, hotel_name=self.source.hotel_name
+        )
+        message = InboundMessage(
+            body=body,
+            content_type="application/xml",
+            action=ACTION_READ,
+            headers={DEFAULT_HOTEL_HEADER: self.source.hotel_code,
+                     VERSION_HEADER: self.source.version},
+        )
+        return PulledBatch(message=message, reservations=len(parsed.reservations),
+                           empty=not parsed.reservations and not parsed.warnings, state=parsed)
+
+    def acknowledge(self, batch: PulledBatch) -> list[str]:
+        acks = acks_for(batch.state)
+        self.send_notif_report(acks, batch.state.warnings)
+        return [res_id for res_id, _ in acks]
 
     def _post(self, action: str, xml: bytes) -> bytes:
         try:

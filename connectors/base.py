@@ -1,12 +1,16 @@
-"""The connector protocol and the registry of connectors by name."""
+"""The connector protocol: what every connector does with a message (connectors/registry.py
+names them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from guestcrm.schemas.reservation import CanonicalReservation
+
+# The hotel a message stands for when it names none: the hotel that was polled, or the one
+# given to `flask import --hotel` (AlpineBits cancellations name no hotel of their own).
+DEFAULT_HOTEL_HEADER = "X-GuestCRM-Polled-Hotel"
 
 
 class ConnectorError(Exception):
@@ -74,26 +78,26 @@ class Connector(Protocol):
         """The body, content type and status answering a message refused before storing."""
 
 
-_REGISTRY: dict[str, Callable[[], Connector]] = {}
+@dataclass
+class PulledBatch:
+    """What one pull fetched: the message to store as if it had arrived by webhook."""
+
+    message: InboundMessage
+    reservations: int
+    # Nothing to store: no reservation and no problem to report back.
+    empty: bool
+    # The connector's own memory of the batch, for `Puller.acknowledge`.
+    state: Any = field(default=None, repr=False)
 
 
-def register(name: str, factory: Callable[[], Connector]) -> None:
-    _REGISTRY[name] = factory
+class Puller(Protocol):
+    """A booking system we poll: fetch what is new, acknowledge it once it is stored."""
 
+    connector: str  # the connector whose parse reads `PulledBatch.message`
+    name: str  # the source, for reports and the inbox's credential column
 
-def get_connector(name: str) -> Connector:
-    _load_builtin()
-    try:
-        return _REGISTRY[name]()
-    except KeyError:
-        raise UnknownConnector(name) from None
+    def fetch(self) -> PulledBatch:
+        """Fetch waiting reservations (raises ConnectorError when the source cannot answer)."""
 
-
-def connector_names() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
-def _load_builtin() -> None:
-    # Imported lazily so that importing connectors.base costs nothing and has no cycles.
-    from connectors import alpinebits, opentravel  # noqa: F401
+    def acknowledge(self, batch: PulledBatch) -> list[str]:
+        """Tell the source the batch is stored; the reservation ids acknowledged."""

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from lxml import etree
 from marshmallow import ValidationError
 
-from connectors.base import ConnectorError, InboundMessage, ParseResult, register
+from connectors.base import ConnectorError, InboundMessage, ParseResult
 from connectors.opentravel_messages import answer, error_answer
 from connectors.ota_reservation import Outcome, ReservationContext, read_reservations
 from connectors.ota_xml import (
@@ -230,5 +230,3 @@ def _wrong_root(name: str) -> str:
         return f"{name} is a response, not a reservation message (accepted: {accepted})"
     return f"{name} is not a reservation message (accepted: {accepted})"
 
-
-register("opentravel", OpenTravelConnector)

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh --test
 .venv/bin/ruff check .
+.venv/bin/lint-imports
 set +e
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 status=$?

@@ -86,7 +86,8 @@ def create_token(name):
               help="A hotel code this credential may post for (repeat; none: any hotel).")
 def add_webhook_credential(connector, name, properties):
     """Create a webhook credential; its secret is the last line printed."""
-    from connectors.base import UnknownConnector, connector_names, get_connector
+    from connectors.base import UnknownConnector
+    from connectors.registry import connector_names, get_connector
     from guestcrm.services.access.credentials import (
         CredentialExists,
         create_webhook_credential,

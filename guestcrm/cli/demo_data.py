@@ -15,8 +15,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from connectors.base import get_connector
 from connectors.fake import DEFAULT_PROPERTIES, FakePMS
+from connectors.registry import get_connector
 from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
 from guestcrm.services.access.staff import create_staff
 from guestcrm.services.ingest.inbox import accept_message

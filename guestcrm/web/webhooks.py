@@ -9,7 +9,8 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from connectors.base import ConnectorError, UnknownConnector, get_connector
+from connectors.base import ConnectorError, UnknownConnector
+from connectors.registry import get_connector
 from guestcrm.extensions import csrf, db, limiter
 from guestcrm.jobs.inbox import schedule_processing
 from guestcrm.services.access.credentials import WebhookAuthCache, WebhookGrant, check_webhook_basic

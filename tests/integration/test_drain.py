@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from connectors.base import get_connector
 from connectors.fake import FakePMS
+from connectors.registry import get_connector
 from guestcrm.jobs.inbox import DRAIN_SCHEDULED, drain_inbox, process_event, schedule_processing
 from guestcrm.models import GuestProfile, InboxEvent, OutboundNotification, Stay, StayVersion
 from guestcrm.services.ingest import processing

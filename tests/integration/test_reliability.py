@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from connectors.base import get_connector
 from connectors.fake import FakeEvent, FakePMS, final_state, people_stays
+from connectors.registry import get_connector
 from guestcrm.models import InboxEvent
 from guestcrm.services.access.credentials import create_webhook_credential
 from guestcrm.services.ingest.inbox import accept_message

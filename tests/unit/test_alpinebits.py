@@ -15,7 +15,7 @@ from connectors.alpinebits import (
     parse_retrieve_response,
     validate_against_xsd,
 )
-from connectors.base import ConnectorError, InboundMessage
+from connectors.base import DEFAULT_HOTEL_HEADER, ConnectorError, InboundMessage
 from guestcrm.services.ingest.cards import contains_card_number, mask_card_data
 from tests.samples import (
     ALPINEBITS,
@@ -159,7 +159,7 @@ def test_a_cancellation_naming_no_hotel_is_refused_with_a_clear_reason():
 
 def test_a_stored_pull_answer_carries_the_polled_hotel_for_its_cancellations():
     xml = alpinebits_sample("GuestRequests-OTA_ResRetrieveRS-cancellation.xml")
-    message = InboundMessage(body=xml, headers={alpinebits.POLLED_HOTEL_HEADER: "123"})
+    message = InboundMessage(body=xml, headers={DEFAULT_HOTEL_HEADER: "123"})
     [stay] = AlpineBitsConnector().parse(message).reservations
     assert (stay.status, stay.property_code) == ("cancelled", "123")
 

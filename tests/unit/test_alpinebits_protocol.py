@@ -17,7 +17,8 @@ from connectors.alpinebits import (
     parse_retrieve_response,
     validate_against_xsd,
 )
-from connectors.base import ConnectorError, InboundMessage, get_connector
+from connectors.base import ConnectorError, InboundMessage
+from connectors.registry import get_connector
 from tests.samples import (
     ALPINEBITS_VERSIONS,
     alpinebits_sample,

@@ -9,10 +9,10 @@ from functools import lru_cache
 import pytest
 from lxml import etree
 
-from connectors.base import get_connector
 from connectors.fake import FakePMS, final_state, people_stays
 from connectors.fake_people import WISHES
 from connectors.preferences import preferences_from_text
+from connectors.registry import get_connector
 from guestcrm.services.identity.contacts import is_relay_email
 from guestcrm.services.ingest.cards import contains_card_number, mask_card_data
 from tests.samples import ALPINEBITS, ota_2011b_errors

@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from lxml import etree
 
-from connectors.base import ConnectorError, InboundMessage, get_connector
+from connectors.base import ConnectorError, InboundMessage
 from connectors.opentravel import OpenTravelConnector
 from connectors.opentravel_messages import answer
 from connectors.ota_reservation import channel_kind
 from connectors.ota_xml import findall, parse_xml
+from connectors.registry import get_connector
 from guestcrm.services.ingest.cards import contains_card_number, mask_card_data
 from tests.samples import OTA_2011B, ota_2011b_errors, ota_sample
 

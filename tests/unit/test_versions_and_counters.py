@@ -68,8 +68,8 @@ def test_a_staff_edit_wins_over_later_vendor_data():
 def test_the_snapshot_is_the_json_of_the_whole_reservation():
     """The snapshot feeds the content digest of every version key: it must stay exactly the
     reservation as JSON (what versions already stored were made from)."""
-    from connectors.base import get_connector
     from connectors.fake import FakePMS
+    from connectors.registry import get_connector
 
     parsed = [reservation(), reservation(modified_at=None, guests=[])]
     for event in FakePMS(7).events(300):

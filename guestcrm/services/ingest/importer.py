@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from connectors.alpinebits import POLLED_HOTEL_HEADER
-from connectors.base import get_connector
+from connectors.base import DEFAULT_HOTEL_HEADER
+from connectors.registry import get_connector
 from guestcrm.services.ingest.inbox import accept_message
 
 MAX_FILE_BYTES = 50_000_000
@@ -48,7 +48,7 @@ def import_files(
             continue
         message = connector.from_file(body)
         if hotel_code:
-            message.headers = {**message.headers, POLLED_HOTEL_HEADER: hotel_code}
+            message.headers = {**message.headers, DEFAULT_HOTEL_HEADER: hotel_code}
         accepted = accept_message(session, connector_name, message, credential="cli", via="import")
         if accepted.duplicate:
             report.duplicates.append(accepted.event.id)

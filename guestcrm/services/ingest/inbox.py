@@ -12,7 +12,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from connectors.base import InboundMessage, get_connector
+from connectors.base import InboundMessage
+from connectors.registry import get_connector
 from guestcrm.models import AuditEntry, InboxEvent
 from guestcrm.services.ingest.cards import mask_card_data
 

@@ -23,7 +23,8 @@ from marshmallow import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from connectors.base import ConnectorError, InboundMessage, ParseResult, get_connector
+from connectors.base import ConnectorError, InboundMessage, ParseResult
+from connectors.registry import get_connector
 from guestcrm.db.id_pool import reserve_ids
 from guestcrm.db.locks import lock_keys
 from guestcrm.db.tx_scope import keep_loaded
