@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_web(app)
 
-    from guestcrm.cli.commands import register_cli
+    from guestcrm.cli import register_cli
 
     register_cli(app)
     return app

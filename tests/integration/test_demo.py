@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from guestcrm.cli.demo_data import DemoRefused, load_demo
+from guestcrm.cli.demo import DemoRefused, load_demo
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
 from guestcrm.services.access.staff import authenticate

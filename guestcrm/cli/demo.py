@@ -11,12 +11,15 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
+import click
+from flask import Flask, current_app, has_app_context
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connectors.fake import DEFAULT_PROPERTIES, FakePMS
 from connectors.registry import get_connector
+from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
 from guestcrm.services.access.staff import create_staff
 from guestcrm.services.ingest.inbox import accept_message
@@ -111,3 +114,19 @@ def _ingest(session: Session, count: int) -> Iterator[str]:
     session.rollback()
     yield (f"demo data: {new} new messages, {repeated} already loaded, {failed} failed now; "
            f"{stays} stays, {profiles} guest profiles, {failures} failed inbox events in total")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_cmd)
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--events", default=400, help="How many fake PMS events to load.")
+def demo_cmd(events):
+    """Load demo data from the fake PMS and create the demo logins (idempotent)."""
+    try:
+        for line in load_demo(db.session, events=events):
+            click.echo(line)
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -1,10 +1,9 @@
-"""flask --app wsgi <command>: staff, tokens, credentials, import, worker, inbox upkeep."""
+"""flask --app wsgi create-user / create-token / add-webhook-credential: who may use GuestCRM."""
 
 from __future__ import annotations
 
 import secrets
 import sys
-from pathlib import Path
 
 import click
 from flask import Flask
@@ -13,21 +12,9 @@ from flask.cli import with_appcontext
 from guestcrm.extensions import db
 
 
-def register_cli(app: Flask) -> None:
-    for command in (
-        create_user,
-        create_token,
-        add_webhook_credential,
-        import_cmd,
-        demo_cmd,
-    ):
+def register(app: Flask) -> None:
+    for command in (create_user, create_token, add_webhook_credential):
         app.cli.add_command(command)
-    from guestcrm.cli.workers import register as register_workers
-
-    register_workers(app)
-    from guestcrm.cli.identity import register as register_identity
-
-    register_identity(app)
 
 
 @click.command("create-user")
@@ -109,55 +96,3 @@ def add_webhook_credential(connector, name, properties):
     click.echo(f"credential {name} for /webhooks/{connector} (HTTP Basic user {name}) "
                f"for {scope}; secret:")
     click.echo(secret)
-
-
-@click.command("import")
-@with_appcontext
-@click.option("--connector", required=True)
-@click.option(
-    "--hotel",
-    default=None,
-    help="Property code for messages that name none (AlpineBits pull answers with cancellations).",
-)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def import_cmd(connector, hotel, files):
-    """Ingest saved messages through the same path as webhooks."""
-    from connectors.base import UnknownConnector
-    from guestcrm.jobs.inbox import schedule_processing
-    from guestcrm.jobs.queue import job_queue
-    from guestcrm.services.ingest.importer import import_files
-
-    def enqueue(inbox_id: int) -> None:
-        try:
-            schedule_processing(inbox_id)
-        except Exception as exc:  # inline: recorded on the event; shown in the progress line
-            db.session.rollback()
-            click.echo(f"event {inbox_id}: processing failed ({exc})", err=True)
-
-    try:
-        report = import_files(
-            db.session, connector, files, enqueue, progress=click.echo, hotel_code=hotel
-        )
-    except UnknownConnector:
-        raise click.ClickException(f"unknown connector {connector!r}") from None
-    click.echo(
-        f"imported {len(report.stored)} new, {len(report.duplicates)} already known, "
-        f"{len(report.unreadable)} unreadable"
-        + ("" if job_queue().inline else " (queued for the workers)")
-    )
-    if report.unreadable:
-        raise SystemExit(1)
-
-
-@click.command("demo")
-@with_appcontext
-@click.option("--events", default=400, help="How many fake PMS events to load.")
-def demo_cmd(events):
-    """Load demo data from the fake PMS and create the demo logins (idempotent)."""
-    from guestcrm.cli.demo_data import DemoRefused, load_demo
-
-    try:
-        for line in load_demo(db.session, events=events):
-            click.echo(line)
-    except DemoRefused as exc:
-        raise click.ClickException(str(exc)) from exc
