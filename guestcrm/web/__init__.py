@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, url_for
+from flask import Flask, redirect, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
 
 from guestcrm.extensions import db, login_manager
 from guestcrm.models import StaffUser
+from guestcrm.web.errors import register_error_handlers
 
 ROLE_HOME = {
     "admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "revenue.settings",
@@ -43,17 +43,7 @@ def register_web(app: Flask) -> None:
     def healthz():
         return {"status": "ok"}
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(err):
-        return render_template("error.html", code=400, message=err.description), 400
-
-    for code, message in (
-        (403, "You do not have access to this page."),
-        (404, "Not found."),
-        (413, "Too large."),
-        (429, "Too many attempts; wait a minute."),
-    ):
-        app.register_error_handler(code, _page(code, message))
+    register_error_handlers(app)
 
     @app.after_request
     def security_headers(response):
@@ -62,9 +52,3 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-
-def _page(code: int, message: str):
-    def handler(_err):
-        return render_template("error.html", code=code, message=message), code
-
-    return handler

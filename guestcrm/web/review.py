@@ -15,7 +15,7 @@ from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, MergeRecord, Stay
 from guestcrm.services.identity import review_tasks
 from guestcrm.services.identity.review_words import evidence_rows
-from guestcrm.services.identity.unmerge import UnmergeError, unmerge
+from guestcrm.services.identity.unmerge import unmerge
 from guestcrm.web.access import roles_required, visible_property_ids
 
 bp = Blueprint("review", __name__, url_prefix="/admin/review")
@@ -62,13 +62,8 @@ def decide(task_id: int):
     decision = request.form.get("decision")
     if decision not in ("same", "different"):
         abort(400)
-    try:
-        review_tasks.decide(db.session, row, same=decision == "same", actor=_actor(),
-                            reason=(request.form.get("reason") or "").strip()[:500] or None)
-    except review_tasks.ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("review.task", task_id=task_id))
+    review_tasks.decide(db.session, row, same=decision == "same", actor=_actor(),
+                        reason=(request.form.get("reason") or "").strip()[:500] or None)
     db.session.commit()
     flash("Merged: one guest now." if decision == "same" else "Kept apart, and remembered.",
           "info")
@@ -96,12 +91,7 @@ def undo_merge(record_id: int):
     if not reason:
         flash("Say why the merge is wrong.", "error")
         return redirect(url_for("review.merges"))
-    try:
-        survivor, restored = unmerge(db.session, record_id, actor=_actor(), reason=reason)
-    except UnmergeError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("review.merges"))
+    survivor, restored = unmerge(db.session, record_id, actor=_actor(), reason=reason)
     db.session.commit()
     flash(f"Merge undone: #{survivor.id} and #{restored.id} are separate profiles again.",
           "info")

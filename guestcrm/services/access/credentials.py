@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guestcrm.errors import Conflict
 from guestcrm.models import ApiToken, AuditEntry, WebhookCredential
 
 
-class CredentialExists(ValueError):
+class CredentialExists(Conflict):
     pass
 
 

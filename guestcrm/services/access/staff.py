@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guestcrm.errors import Refused
 from guestcrm.models import AuditEntry, Property, StaffUser
 from guestcrm.models.staff import ROLES
 from guestcrm.services.identity.contacts import normalize_email
@@ -19,7 +20,7 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 10
 
 
-class StaffError(ValueError):
+class StaffError(Refused):
     pass
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from guestcrm.db.row_images import row_image
+from guestcrm.errors import Refused
 from guestcrm.models import (
     AuditEntry,
     GuestProfile,
@@ -22,7 +23,7 @@ def merge_profiles(
 ) -> MergeRecord:
     """Move everything of `merged` onto `survivor`; `merged` stays as a tombstone pointing to it."""
     if survivor.id == merged.id:
-        raise ValueError("a profile cannot be merged into itself")
+        raise Refused("a profile cannot be merged into itself")
     session.flush()  # the before-images need every row's id (a batch's new rows are pending)
     before = {"survivor": profile_snapshot(survivor), "merged": profile_snapshot(merged)}
     moved: dict[str, list[int]] = {}

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from guestcrm.db.types import utcnow
+from guestcrm.errors import Refused
 from guestcrm.models import AuditEntry, GuestProfile, ReviewTask, Stay, StayGuest
 from guestcrm.services.identity.keys import lock_profiles_for_staff
 from guestcrm.services.identity.match_index import refresh_match_index
@@ -24,7 +25,7 @@ from guestcrm.services.identity.not_same import live_id, record_not_same
 from guestcrm.services.value.counters import recompute_counters
 
 
-class ReviewError(ValueError):
+class ReviewError(Refused):
     pass
 
 

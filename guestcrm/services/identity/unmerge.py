@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from guestcrm.db.row_images import from_image, row_image
 from guestcrm.db.types import utcnow
+from guestcrm.errors import Refused
 from guestcrm.models import (
     AuditEntry,
     Complaint,
@@ -48,7 +49,7 @@ MOVED = (
 _OWN_FIELDS = ("vip_level", "notes")
 
 
-class UnmergeError(ValueError):
+class UnmergeError(Refused):
     pass
 
 

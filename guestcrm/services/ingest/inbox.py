@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from connectors.base import InboundMessage
 from connectors.registry import get_connector
+from guestcrm.errors import Conflict, NotFound
 from guestcrm.models import AuditEntry, InboxEvent
 from guestcrm.services.ingest.cards import mask_card_data
 
@@ -145,9 +146,9 @@ def replay(session: Session, inbox_id: int, actor: str) -> InboxEvent:
     """Put a failed (or stuck) event back to `received`; the caller enqueues it after commit."""
     event = session.get(InboxEvent, inbox_id)
     if event is None:
-        raise LookupError(f"no inbox event {inbox_id}")
+        raise NotFound(f"no inbox event {inbox_id}")
     if event.status == "processed":
-        raise ValueError(f"inbox event {inbox_id} is already processed")
+        raise Conflict(f"inbox event {inbox_id} is already processed")
     event.status = "received"
     session.add(
         AuditEntry(

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from guestcrm.db.types import utcnow
+from guestcrm.errors import NotFound
 from guestcrm.models import (
     AuditEntry,
     Complaint,
@@ -25,7 +26,7 @@ from guestcrm.services.recognition.arrivals import Arrival, arrivals_for
 from guestcrm.services.recognition.notify import vip_arrival_notice
 
 
-class NotVisible(LookupError):
+class NotVisible(NotFound):
     """The record does not exist or is outside the staff member's properties (same answer)."""
 
 

@@ -12,7 +12,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from guestcrm.errors import Refused
 from guestcrm.models import CrmSetting, RfmSegmentAction
+
+
+class SettingsError(Refused):
+    """Value settings that contradict themselves or are not of the right kind."""
 
 SETTING_KEY = "value"
 
@@ -93,7 +98,7 @@ class ValueSettings:
             given = data.get(f.name, current)
             if isinstance(current, dict):
                 if not isinstance(given, dict):
-                    raise ValueError(f"{f.name} must be an object")
+                    raise SettingsError(f"{f.name} must be an object")
                 given = {**current, **given}
             merged[f.name] = given
         settings = cls(**merged)
@@ -104,15 +109,15 @@ class ValueSettings:
         shares = [self.pyramid[t] for t in TIERS[:3]]
         rising = all(a < b for a, b in zip(shares, shares[1:], strict=False))
         if not rising or not all(0 < x <= 1 for x in shares):
-            raise ValueError("pyramid shares must rise within (0, 1]: vip < major < ordinary")
+            raise SettingsError("pyramid shares must rise within (0, 1]: vip < major < ordinary")
         days = [self.recency_days[r] for r in RECENCY_CLASSES[:3]]
         if not all(0 <= a < b for a, b in zip(days, days[1:], strict=False)):
-            raise ValueError("recency days must rise: active < silent < sleeping")
+            raise SettingsError("recency days must rise: active < silent < sleeping")
         stays = [self.frequency_stays[f] for f in FREQUENCY_CLASSES[:3]]
         if not all(1 <= a < b for a, b in zip(stays, stays[1:], strict=False)):
-            raise ValueError("frequency stays must rise from 1: new < second < regular")
+            raise SettingsError("frequency stays must rise from 1: new < second < regular")
         if any(not 0 <= rate < 1 for rate in self.commission.values()):
-            raise ValueError("commissions are shares between 0 and 1")
+            raise SettingsError("commissions are shares between 0 and 1")
 
 
 def load_value_settings(session: Session) -> ValueSettings:
@@ -121,7 +126,10 @@ def load_value_settings(session: Session) -> ValueSettings:
 
 
 def save_value_settings(session: Session, data: dict[str, Any], actor: str) -> ValueSettings:
-    settings = ValueSettings.from_json(data)
+    try:
+        settings = ValueSettings.from_json(data)
+    except (TypeError, KeyError) as exc:  # a value of the wrong kind, a missing name
+        raise SettingsError(f"not valid value settings: {exc}") from exc
     row = session.get(CrmSetting, SETTING_KEY) or CrmSetting(key=SETTING_KEY)
     row.value = settings.to_json()
     row.updated_by = actor
@@ -141,7 +149,7 @@ def segment_actions(session: Session) -> dict[str, tuple[str, str]]:
 
 def set_segment_action(session: Session, code: str, label: str, action: str, actor: str) -> None:
     if code not in DEFAULT_ACTIONS:
-        raise ValueError(f"unknown segment {code!r}")
+        raise SettingsError(f"unknown segment {code!r}")
     row = session.get(RfmSegmentAction, code) or RfmSegmentAction(code=code)
     row.label, row.action, row.updated_by = label.strip(), action.strip(), actor
     session.add(row)

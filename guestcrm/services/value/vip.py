@@ -9,13 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guestcrm.db.types import utcnow
+from guestcrm.errors import Refused
 from guestcrm.models import AuditEntry, GuestProfile, GuestValue, VipAssignment, VipLevel
 from guestcrm.services.value.settings import TIERS, ValueSettings
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-class VipError(ValueError):
+class VipError(Refused):
     pass
 
 

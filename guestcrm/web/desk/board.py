@@ -62,10 +62,7 @@ def _property(code: str | None) -> Property:
         if not props:
             abort(404)
         return props[0]
-    try:
-        return desk_service.visible_property(db.session, code, allowed)
-    except desk_service.NotVisible:
-        abort(404)
+    return desk_service.visible_property(db.session, code, allowed)
 
 
 def _day(prop: Property) -> tuple[str, date]:
@@ -150,10 +147,7 @@ def _cell(text: str) -> str:
 @bp.post("/stays/<int:stay_id>/check-in")
 @roles_required(*DESK_ROLES)
 def check_in(stay_id: int):
-    try:
-        stay = desk_service.visible_stay(db.session, stay_id, visible_property_ids())
-    except desk_service.NotVisible:
-        abort(404)
+    stay = desk_service.visible_stay(db.session, stay_id, visible_property_ids())
     event = desk_service.check_in(db.session, stay, actor=f"staff:{current_user.id}")
     db.session.commit()
     notice_id = pending_notice_id(db.session, stay.id)

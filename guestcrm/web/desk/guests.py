@@ -3,7 +3,7 @@ agent records there (a complaint, an observed preference, a VIP level with its r
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
@@ -57,18 +57,12 @@ class NoteLikeDate(FlaskForm):
 
 
 def _guest(profile_id: int) -> GuestProfile:
-    try:
-        return desk_service.visible_guest(db.session, profile_id, visible_property_ids())
-    except desk_service.NotVisible:
-        abort(404)
+    return desk_service.visible_guest(db.session, profile_id, visible_property_ids())
 
 
 def _here() -> Property:
     code = request.values.get("property", "")
-    try:
-        return desk_service.visible_property(db.session, code, visible_property_ids())
-    except desk_service.NotVisible:
-        abort(404)
+    return desk_service.visible_property(db.session, code, visible_property_ids())
 
 
 def _vip_form() -> VipForm:

@@ -18,7 +18,7 @@ from guestcrm.services.value.settings import (
     segment_actions,
     set_segment_action,
 )
-from guestcrm.services.value.vip import COLOUR, VipError, save_vip_level, vip_levels
+from guestcrm.services.value.vip import COLOUR, save_vip_level, vip_levels
 from guestcrm.web.access import roles_required
 
 bp = Blueprint("revenue", __name__, url_prefix="/revenue")
@@ -55,14 +55,12 @@ def settings():
 @roles_required("admin")
 def save_level():
     form = request.form
-    try:
-        rank = int(form.get("rank", ""))
-        save_vip_level(db.session, form.get("code", ""), form.get("label", "")[:128],
-                       form.get("colour", ""), rank, _actor(), active=bool(form.get("active")))
-    except (ValueError, VipError) as exc:
-        db.session.rollback()
-        flash(f"VIP level not saved: {exc}", "error")
+    rank = form.get("rank", "").strip()
+    if not rank.isdigit():
+        flash("VIP level not saved: the rank is a whole number.", "error")
         return _back()
+    save_vip_level(db.session, form.get("code", ""), form.get("label", "")[:128],
+                   form.get("colour", ""), int(rank), _actor(), active=bool(form.get("active")))
     db.session.commit()
     flash("VIP level saved.", "info")
     return _back()
@@ -107,11 +105,7 @@ def save_segment(code: str):
     if not label or not action:
         flash("A segment needs a label and an action.", "error")
         return _back()
-    try:
-        set_segment_action(db.session, code, label, action, _actor())
-    except ValueError as exc:
-        flash(str(exc), "error")
-        return _back()
+    set_segment_action(db.session, code, label, action, _actor())
     db.session.commit()
     flash(f"Action for {label} saved.", "info")
     return _back()
@@ -122,13 +116,13 @@ def save_segment(code: str):
 def save_value():
     try:
         data = json.loads(request.form.get("value", ""))
-        if not isinstance(data, dict):
-            raise ValueError("the settings are a JSON object")
-        save_value_settings(db.session, data, _actor())
-    except (ValueError, TypeError, KeyError, json.JSONDecodeError) as exc:
-        db.session.rollback()
-        flash(f"Value settings not saved: {exc}", "error")
+    except ValueError as exc:
+        flash(f"Value settings not saved: not JSON ({exc}).", "error")
         return _back()
+    if not isinstance(data, dict):
+        flash("Value settings not saved: the settings are a JSON object.", "error")
+        return _back()
+    save_value_settings(db.session, data, _actor())
     db.session.commit()
     flash("Value settings saved; tiers and segments follow at the next nightly run.", "info")
     return _back()

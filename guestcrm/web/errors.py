@@ -1,0 +1,64 @@
+"""HTTP answers for errors, in one place: the domain's own (guestcrm/errors.py) and the
+status codes views abort with. The API answers JSON; pages answer HTML, and a refused form
+goes back to the page it came from with the reason shown."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from guestcrm.errors import DomainError
+from guestcrm.extensions import db
+
+# Status codes whose page says something of its own; under /api/ the same codes answer JSON
+# (the API's other errors, 400 and 422 with their field errors, are flask-smorest's).
+PAGE_MESSAGES = {
+    403: "You do not have access to this page.",
+    404: "Not found.",
+    405: "That action is not possible here.",
+    413: "Too large.",
+    429: "Too many attempts; wait a minute.",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, lambda err: _answer(400, err.description))
+    for code, message in PAGE_MESSAGES.items():
+        app.register_error_handler(
+            code, lambda err, code=code, message=message: _answer(code, message, err)
+        )
+
+
+def _domain_error(err: DomainError) -> Response | tuple[Response | str, int]:
+    db.session.rollback()
+    back = request.referrer
+    if (request.method == "POST" and err.status != 404 and not _in_api()
+            and _same_site(back)):
+        flash(str(err), "error")
+        return redirect(back)
+    return _answer(err.status, str(err))
+
+
+def _answer(code: int, message: str, err: HTTPException | None = None
+            ) -> tuple[Response | str, int]:
+    if _in_api():
+        detail = err.description if err is not None and err.description else message
+        return jsonify(code=code, status=HTTPStatus(code).phrase, message=detail), code
+    return render_template("error.html", code=code, message=message), code
+
+
+def _in_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _same_site(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.netloc == request.host and parts.scheme in ("http", "https")
