@@ -12,7 +12,6 @@ change) the OTA namespace still parse.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -115,12 +114,6 @@ def findall(element: etree._Element | None, *path: str) -> list[etree._Element]:
 @lru_cache(maxsize=512)
 def _any_namespace(path: tuple[str, ...]) -> str:
     return "/".join("{*}" + step for step in path)
-
-
-def descendants(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
-    if element is None:
-        return iter(())
-    return element.iter("{*}" + name)
 
 
 def attr(element: etree._Element | None, name: str) -> str | None:

@@ -43,10 +43,8 @@ def worker(burst, queues):
 @click.option("--list", "list_only", is_flag=True, help="Print the schedule and stop.")
 def scheduler_cmd(list_only):
     """Enqueue the periodic jobs on time (one process per deployment, beside the workers)."""
-    from rq.cron import CronScheduler
-
     from guestcrm.jobs.queue import job_queue
-    from guestcrm.jobs.schedule import periodic_jobs
+    from guestcrm.jobs.schedule import cron_scheduler, periodic_jobs
 
     schedule = periodic_jobs(current_app.config)
     for job in schedule:
@@ -57,11 +55,7 @@ def scheduler_cmd(list_only):
     jobs = job_queue()
     if jobs.inline:
         raise click.ClickException("REDIS_URL is not set: nothing runs on a schedule without it")
-    scheduler = CronScheduler(connection=jobs.connection(), name="guestcrm")
-    for job in schedule:
-        scheduler.register(job.func, job.queue, args=job.args, interval=job.interval,
-                           cron=job.cron, job_timeout=jobs.timeout, name=job.name)
-    scheduler.start()
+    cron_scheduler(current_app.config, jobs.connection(), jobs.timeout).start()
 
 
 def _die_with_parent(worker_pid: int) -> None:

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis import Redis
+from rq.cron import CronScheduler
+
 from connectors.alpinebits_client import sources_from_env
 from guestcrm.jobs.inbox import reconcile
 from guestcrm.jobs.pull import pull_alpinebits
@@ -43,3 +46,13 @@ def periodic_jobs(config: dict[str, Any]) -> list[Periodic]:
         for source in sources_from_env()
     ]
     return jobs
+
+
+def cron_scheduler(config: dict[str, Any], connection: Redis, job_timeout: int,
+                   name: str = "guestcrm") -> CronScheduler:
+    """rq's cron scheduler with every periodic job registered; `.start()` runs it."""
+    scheduler = CronScheduler(connection=connection, name=name)
+    for job in periodic_jobs(config):
+        scheduler.register(job.func, job.queue, args=job.args, interval=job.interval,
+                           cron=job.cron, job_timeout=job_timeout, name=job.name)
+    return scheduler
