@@ -32,7 +32,16 @@ from connectors.alpinebits_messages import (
 from connectors.base import DEFAULT_HOTEL_HEADER, ConnectorError, InboundMessage, ParseResult
 from connectors.form_body import read_form
 from connectors.ota_reservation import Outcome, ReservationContext, read_reservations
-from connectors.ota_xml import attr, find, findall, local_name, message_root, parse_xml, text
+from connectors.ota_xml import (
+    attr,
+    find,
+    findall,
+    local_name,
+    masked,
+    message_root,
+    parse_xml,
+    text,
+)
 
 __all__ = [
     "AlpineBitsConnector", "build_notif_report", "build_read_request", "handshake_response",
@@ -73,21 +82,23 @@ class AlpineBitsConnector:
         if request is None or not str(request).strip():
             raise ConnectorError("missing form field 'request'")
         xml = request if isinstance(request, bytes) else str(request).encode("utf-8")
-        root = parse_xml(xml)
+        message = masked(InboundMessage(body=xml, content_type="application/xml", action=action))
+        root = message.xml[1]
         if local_name(root) != ACTIONS[action]:
             raise ConnectorError(f"action {action} needs {ACTIONS[action]}, got {local_name(root)}")
-        return InboundMessage(body=xml, content_type="application/xml", action=action,
-                              xml=(xml, root))
+        return message
 
     def from_file(self, body: bytes) -> InboundMessage:
-        """A saved push (OTA_HotelResNotifRQ) or pull answer (OTA_ResRetrieveRS)."""
-        action = ACTION_PUSH
-        try:
-            if local_name(parse_xml(body)) == "OTA_ResRetrieveRS":
-                action = ACTION_READ
-        except ConnectorError:
-            pass  # stored anyway: processing marks it failed with the reason
-        return InboundMessage(body=body, content_type="application/xml", action=action)
+        """A saved push (OTA_HotelResNotifRQ) or pull answer (OTA_ResRetrieveRS). One that
+        does not parse is stored anyway: processing marks it failed with the reason."""
+        message = masked(InboundMessage(body=body, content_type="application/xml",
+                                        action=ACTION_PUSH), unparsed_ok=True)
+        if message.xml is not None and local_name(message.xml[1]) == "OTA_ResRetrieveRS":
+            message.action = ACTION_READ
+        return message
+
+    def mask(self, message: InboundMessage) -> InboundMessage:
+        return masked(message, unparsed_ok=True)
 
     def direct_answer(self, message: InboundMessage) -> tuple[bytes, str, int] | None:
         """The handshake is answered at once and stores nothing; other actions return None."""

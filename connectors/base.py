@@ -23,7 +23,7 @@ class UnknownConnector(LookupError):
 
 @dataclass
 class InboundMessage:
-    """What the webhook stored: the raw (already masked) body and the transport facts."""
+    """A message and its transport facts; once `masked`, its body is what gets stored."""
 
     body: bytes
     content_type: str = ""
@@ -34,6 +34,8 @@ class InboundMessage:
     # (body, parsed XML root) kept by `extract` for `parse`; used only while `body` is that very
     # object (connectors.ota_xml.message_root). Never stored.
     xml: tuple[bytes, Any] | None = field(default=None, repr=False, compare=False)
+    # True once card data is masked (Connector.mask): only such a message is stored.
+    masked: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -57,13 +59,18 @@ class Connector(Protocol):
     auth: str
 
     def extract(self, body: bytes, content_type: str, form: dict[str, str]) -> InboundMessage:
-        """Turn the HTTP request body into the message to store (raises ConnectorError)."""
+        """Turn the HTTP request body into the message to check and store, card data masked
+        (raises ConnectorError)."""
 
     def parse(self, message: InboundMessage) -> ParseResult:
         """Turn a stored message into canonical reservations (raises ConnectorError)."""
 
     def from_file(self, body: bytes) -> InboundMessage:
-        """A saved message (as exported or logged) as if it had arrived by webhook."""
+        """A saved message (as exported or logged) as if it had arrived by webhook (masked)."""
+
+    def mask(self, message: InboundMessage) -> InboundMessage:
+        """The message with card data masked in its structure (connectors/card_data.py);
+        `extract` and `from_file` return messages masked already."""
 
     def direct_answer(self, message: InboundMessage) -> tuple[bytes, str, int] | None:
         """An answer given at once without storing (e.g. a protocol handshake), else None."""

@@ -23,10 +23,10 @@ from connectors.ota_xml import (
     find,
     findall,
     local_name,
+    masked,
     message_root,
     parse_amount,
     parse_timestamp,
-    parse_xml,
     text,
 )
 from guestcrm.schemas.reservation import load_reservation
@@ -56,15 +56,20 @@ class OpenTravelConnector:
         if kind not in XML_CONTENT_TYPES and not kind.endswith("+xml"):
             raise ConnectorError(f"content type {kind!r} is not XML: post the OTA document "
                                  "itself as application/xml")
-        root = parse_xml(body)
+        message = masked(InboundMessage(body=body,
+                                        content_type=content_type or "application/xml"))
+        root = message.xml[1]
         if local_name(root) not in SUPPORTED_ROOTS:
             raise ConnectorError(_wrong_root(local_name(root)))
-        return InboundMessage(body=body, content_type=content_type or "application/xml",
-                              xml=(body, root))
+        return message
 
     def from_file(self, body: bytes) -> InboundMessage:
         """A saved OTA document; it is checked when it is processed, like any stored message."""
-        return InboundMessage(body=body, content_type="application/xml")
+        return masked(InboundMessage(body=body, content_type="application/xml"),
+                      unparsed_ok=True)
+
+    def mask(self, message: InboundMessage) -> InboundMessage:
+        return masked(message, unparsed_ok=True)
 
     def parse(self, message: InboundMessage) -> ParseResult:
         root = message_root(message)

@@ -12,6 +12,7 @@ change) the OTA namespace still parse.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -22,6 +23,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from lxml import etree
 
 from connectors.base import ConnectorError, InboundMessage
+from connectors.card_data import mask_text, mask_tree
 
 OTA_NS = "http://www.opentravel.org/OTA/2003/05"
 # Bodies bigger than this are not reservation messages; the webhook's own limit is usually lower.
@@ -81,6 +83,28 @@ def _parse_checked(body: bytes) -> etree._Element:
         return etree.fromstring(body, parser=_PARSER)
     except etree.XMLSyntaxError as exc:  # defusedxml and libxml2 disagree only on edge cases
         raise ConnectorError(f"malformed XML: {exc}") from None
+
+
+def masked(message: InboundMessage, unparsed_ok: bool = False) -> InboundMessage:
+    """The message as it is checked at the door, stored and processed: parsed once, card data
+    masked in the tree (connectors/card_data.py), and that tree's serialization as its body.
+
+    A body that does not parse raises ConnectorError, unless `unparsed_ok` (an import or a
+    message already stored keeps it, to fail with its reason when processed): then its text
+    is masked as free text, every Luhn-valid digit run."""
+    if message.masked:
+        return message
+    try:
+        root = parse_xml(message.body)
+    except ConnectorError:
+        if not unparsed_ok:
+            raise
+        text = message.body.decode("utf-8", "surrogateescape")
+        body = mask_text(text).encode("utf-8", "surrogateescape")
+        return replace(message, body=body, xml=None, masked=True)
+    mask_tree(root)
+    body = etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return replace(message, body=body, xml=(body, root), masked=True)
 
 
 def message_root(message: InboundMessage) -> etree._Element:

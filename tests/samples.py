@@ -104,3 +104,11 @@ def ota_2011b_errors(xml: bytes) -> list[str]:
     if schema.validate(document):
         return []
     return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
+def stored_form(xml: bytes) -> bytes:
+    """What the inbox keeps of an XML message: its parsed tree, card data masked, serialized."""
+    from connectors.base import InboundMessage
+    from connectors.ota_xml import masked
+
+    return masked(InboundMessage(body=xml)).body

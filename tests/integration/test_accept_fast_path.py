@@ -117,7 +117,7 @@ def check_store_once(session) -> None:
     session.refresh(first.event)  # still a persistent object, as callers expect
     row = session.scalar(select(InboxEvent).where(InboxEvent.id == first.event.id))
     assert row.duplicates == 2 and row.credential == "cm" and row.headers == {"User-Agent": "t"}
-    assert row.body == b"<OTA_CancelRQ>XXXXXXXXXXXX1111</OTA_CancelRQ>"  # masked when stored
+    assert row.body.endswith(b"<OTA_CancelRQ>XXXXXXXXXXXX1111</OTA_CancelRQ>")  # masked, stored
     assert stored(session) == 2
 
 

@@ -8,10 +8,10 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy import LargeBinary, func, select, text
 
+from connectors.card_data import contains_card_number
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Stay
 from guestcrm.services.access.credentials import create_webhook_credential
-from guestcrm.services.ingest.cards import contains_card_number
 from tests.samples import SAMPLES
 
 AB = SAMPLES / "alpinebits" / "samples"

@@ -16,7 +16,8 @@ from connectors.alpinebits import (
     validate_against_xsd,
 )
 from connectors.base import DEFAULT_HOTEL_HEADER, ConnectorError, InboundMessage
-from guestcrm.services.ingest.cards import contains_card_number, mask_card_data
+from connectors.card_data import contains_card_number
+from connectors.ota_xml import masked
 from tests.samples import (
     ALPINEBITS,
     ALPINEBITS_INVALID,
@@ -36,6 +37,11 @@ NOT_RESERVATIONS = (
     "Handshake-OTA_PingRQ.xml",
     "Handshake-OTA_PingRS.xml",
 )
+
+def mask_card_data(body: bytes) -> bytes:
+    """The body as it is stored: card data masked in the parsed tree."""
+    return masked(InboundMessage(body=body), unparsed_ok=True).body
+
 
 
 def push(xml: bytes, version: str | None = "2024-10") -> InboundMessage:

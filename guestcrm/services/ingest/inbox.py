@@ -16,7 +16,6 @@ from connectors.base import InboundMessage
 from connectors.registry import get_connector
 from guestcrm.errors import Conflict, NotFound
 from guestcrm.models import AuditEntry, InboxEvent
-from guestcrm.services.ingest.cards import mask_card_data
 
 
 @dataclass
@@ -39,16 +38,13 @@ def accept_message(
     credential: str | None = None,
     via: str = "webhook",
 ) -> Accepted:
-    """Store the (masked) message once; a repeat delivery only bumps the duplicate counter.
+    """Store the message once, card data masked; a repeat delivery only bumps the duplicate
+    counter. A message from the webhook was masked by its connector's `extract`, so what is
+    stored is exactly what the door checked; any other is masked here the same way.
 
     On PostgreSQL and SQLite this is one INSERT ... ON CONFLICT DO NOTHING RETURNING (an
     UPDATE ... RETURNING for a repeat) and the commit; the returned event stays loaded."""
-    masked = InboundMessage(
-        body=mask_card_data(message.body),
-        content_type=message.content_type,
-        action=message.action,
-        headers=message.headers,
-    )
+    masked = message if message.masked else get_connector(connector_name).mask(message)
     key = dedupe_key_for(connector_name, masked)
     values = {
         "connector": connector_name,
