@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
-        # Without SECRET_KEY sessions last only as long as the process: fine for a demo,
-        # and production refuses to start without one (see create_app).
-        "SECRET_KEY": secret_key or secrets.token_hex(32),
+        # Without SECRET_KEY (a trial run) every worker reads one key kept under instance/;
+        # production refuses to start without one from the environment (see create_app).
+        "SECRET_KEY": secret_key or instance_secret_key(Path(instance_path)),
         "SECRET_KEY_FROM_ENV": bool(secret_key),
         "GUESTCRM_ENV": os.environ.get("GUESTCRM_ENV", "development"),
         "SESSION_COOKIE_NAME": "guestcrm_session",
@@ -60,3 +61,26 @@ def load_config(instance_path: str) -> dict[str, Any]:
             if key.startswith("GUESTCRM_WEBHOOK_") and ":" in value
         },
     }
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The key in instance/secret_key, made on first use. Every process of the app reads the
+    same one: a key per gunicorn worker would sign staff out whenever another worker answers.
+    Written to a temporary file and linked into place, so two workers starting together
+    agree on one key and neither reads a half-written file."""
+    path = instance / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as handle:  # mkstemp makes it 0600
+            handle.write(secrets.token_hex(32))
+        os.link(temporary, path)
+    except FileExistsError:  # another process won the race: use its key
+        pass
+    finally:
+        os.unlink(temporary)
+    return path.read_text().strip()
