@@ -27,6 +27,7 @@ from connectors.alpinebits_messages import (
     notif_response,
     samples_dir,
     validate_against_xsd,
+    validation_on,
     xsd_path,
 )
 from connectors.base import DEFAULT_HOTEL_HEADER, ConnectorError, InboundMessage, ParseResult
@@ -63,8 +64,8 @@ class AlpineBitsConnector:
     name = "alpinebits"
     auth = "basic"
 
-    def __init__(self, validate: bool = True) -> None:
-        self.validate = validate
+    def __init__(self, validate: bool | None = None) -> None:
+        self.validate = validation_on() if validate is None else validate
 
     def extract(self, body: bytes, content_type: str, form: Mapping[str, str]) -> InboundMessage:
         """The `request` XML of the form, checked: known action, safe XML, matching root."""

@@ -54,10 +54,42 @@ def samples_dir() -> Path:
 _DEFAULT_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
+# Schema validation of pushed messages: on unless turned off explicitly; with it on, the app
+# refuses to start when a schema is missing (guestcrm create_app), it is never off silently.
+VALIDATE_ENV = "GUESTCRM_ALPINEBITS_VALIDATE"
+XSD_DIR_ENV = "GUESTCRM_ALPINEBITS_XSD_DIR"
+_OFF = ("0", "off", "false", "no")
+
+
+def validation_on() -> bool:
+    return os.environ.get(VALIDATE_ENV, "1").strip().lower() not in _OFF
+
+
+def xsd_dir() -> Path:
+    """$GUESTCRM_ALPINEBITS_XSD_DIR, else alpinebits/xsd in the shared samples folder."""
+    configured = os.environ.get(XSD_DIR_ENV)
+    return Path(configured) if configured else samples_dir() / "alpinebits" / "xsd"
+
+
 def xsd_path(version: str) -> Path:
     if version not in SUPPORTED_VERSIONS:
         raise ConnectorError(f"unsupported AlpineBits version {version!r}")
-    return samples_dir() / "alpinebits" / "xsd" / f"alpinebits-{version}.xsd"
+    return xsd_dir() / f"alpinebits-{version}.xsd"
+
+
+def missing_schemas() -> list[Path]:
+    """The schema files of the supported versions that are not there."""
+    return [path for path in map(xsd_path, SUPPORTED_VERSIONS) if not path.is_file()]
+
+
+def validation_status() -> str:
+    """One line for the admin area: whether pushed messages are checked, against what."""
+    if not validation_on():
+        return f"off ({VALIDATE_ENV}=0): AlpineBits messages are not checked against the XSD"
+    missing = missing_schemas()
+    if missing:
+        return f"on, but schemas are missing: {', '.join(str(p) for p in missing)}"
+    return f"on: AlpineBits {', '.join(SUPPORTED_VERSIONS)} from {xsd_dir()}"
 
 
 @lru_cache(maxsize=8)
@@ -75,11 +107,13 @@ def validate_against_xsd(xml_bytes: bytes, version: str = DEFAULT_VERSION,
     """Schema errors of a message for that AlpineBits version ([] when valid). `document`, when
     given, is parse_xml(xml_bytes) done already (it is not parsed again).
 
-    When the XSD is not installed, validation is skipped ([]): production must keep receiving.
+    A schema that is not there (removed after start-up, which checked for it) refuses the
+    message with that reason rather than letting it through unchecked.
     """
-    schema = _schema(str(xsd_path(version)))
+    path = xsd_path(version)
+    schema = _schema(str(path))
     if schema is None:
-        return []
+        raise ConnectorError(f"cannot check AlpineBits {version}: its XSD {path} is missing")
     if document is None:
         document = parse_xml(xml_bytes)
     with _VALIDATION_LOCK:

@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if app.config["GUESTCRM_ENV"] == "production" and not app.config["SECRET_KEY_FROM_ENV"]:
         raise RuntimeError("SECRET_KEY must be set in production")
+    _check_alpinebits_schemas()
 
     from guestcrm import extensions, models  # noqa: F401  (models register their tables)
     from guestcrm.jobs.queue import init_jobs
@@ -45,3 +46,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _check_alpinebits_schemas() -> None:
+    """Schema validation of AlpineBits messages is never off silently: with it on, a missing
+    schema stops the start-up with what to do about it."""
+    from connectors.alpinebits_messages import (
+        VALIDATE_ENV,
+        XSD_DIR_ENV,
+        missing_schemas,
+        validation_on,
+    )
+
+    missing = missing_schemas() if validation_on() else []
+    if missing:
+        raise RuntimeError(
+            f"AlpineBits XSD validation is on but these schemas are missing: "
+            f"{', '.join(str(path) for path in missing)}. Point {XSD_DIR_ENV} at the folder "
+            f"holding alpinebits-<version>.xsd (the official schemas from alpinebits.org), or "
+            f"set {VALIDATE_ENV}=0 to accept AlpineBits messages without schema validation."
+        )

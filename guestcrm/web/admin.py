@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from connectors.alpinebits_messages import validation_status
 from guestcrm.extensions import db
 from guestcrm.jobs.inbox import process_event
 from guestcrm.jobs.queue import job_queue
@@ -38,7 +39,8 @@ def inbox():
         ).all()
     )
     return render_template(
-        "admin/inbox.html", events=events, status=status, counts=counts, page=page
+        "admin/inbox.html", events=events, status=status, counts=counts, page=page,
+        xsd_status=validation_status(),
     )
 
 
