@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 from marshmallow import ValidationError
 
+from connectors.base import ConnectorError
 from connectors.ota_guest import accessibility_needs, parse_res_guests
 from connectors.ota_room import (
     RoomError,
@@ -25,9 +26,11 @@ from connectors.ota_room import (
 from connectors.ota_xml import attr, find, findall, parse_timestamp
 from connectors.preferences import merge_preferences
 from guestcrm.schemas.reservation import (
+    HOTEL_CODE_RULE,
     CanonicalPreference,
     CanonicalReservation,
     ReservationSchema,
+    valid_hotel_code,
 )
 
 # ResStatus (AlpineBits HotelReservation, OTA HotelResStatusType and TransactionActionType) ->
@@ -146,6 +149,11 @@ def draft_reservations(element: etree._Element, ctx: ReservationContext) -> list
         property_code = room.get("property_code") or attr(hotel, "HotelCode") or ctx.property_code
         if not property_code:
             raise _Refused("missing hotel code (BasicPropertyInfo/@HotelCode)")
+        if not valid_hotel_code(property_code):
+            # Not one reservation's problem: a code like this must not create a hotel, and the
+            # whole message is refused with the protocol's error.
+            raise ConnectorError(f"hotel code {property_code[:40]!r} is not valid: a hotel "
+                                 f"code is {HOTEL_CODE_RULE}")
         draft = {
             "source": ctx.source,
             "external_id": res_id if position == 0 else f"{res_id}#{position + 1}",

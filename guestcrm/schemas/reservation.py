@@ -9,6 +9,7 @@ a multi-room booking becomes several, the second and later rooms carrying
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -43,6 +44,16 @@ STATUS_RANK = {
     "cancelled": 5,
 }
 CHANNEL_KINDS = ("direct", "ota", "gds", "phone", "walk_in", "corporate", "other")
+
+# A hotel code as it may appear in a message, a URL, a file name or a header: letters, digits,
+# ".", "_" and "-", at most 32 characters. Codes create hotels on the fly, so anything else is
+# refused at the door with the protocol's error.
+HOTEL_CODE = re.compile(r"[A-Za-z0-9._-]{1,32}")
+HOTEL_CODE_RULE = "letters, digits, '.', '_' and '-', at most 32 characters"
+
+
+def valid_hotel_code(code: str | None) -> bool:
+    return bool(code) and HOTEL_CODE.fullmatch(code) is not None
 
 
 @dataclass(frozen=True)
@@ -234,7 +245,8 @@ class ReservationSchema(Schema):
         unknown = EXCLUDE
 
     source = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    property_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    property_code = fields.String(required=True, validate=validate.Regexp(
+        HOTEL_CODE, error=f"a hotel code is {HOTEL_CODE_RULE}"))
     property_name = _text(255)
     external_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
     status = fields.String(required=True, validate=validate.OneOf(STAY_STATUSES))

@@ -82,9 +82,10 @@ def test_compiled_schemas_are_cached():
     assert schema_cache.cache_info().hits == before + 1
 
 
-def test_validation_is_skipped_not_failed_when_the_xsd_is_not_installed(monkeypatch, tmp_path):
+def test_a_missing_xsd_refuses_the_message_instead_of_skipping_validation(monkeypatch, tmp_path):
     monkeypatch.setenv("GUESTCRM_SAMPLES_DIR", str(tmp_path))
-    assert validate_against_xsd(b"<OTA_HotelResNotifRQ/>", "2024-10") == []
+    with pytest.raises(ConnectorError, match="is missing"):
+        validate_against_xsd(b"<OTA_HotelResNotifRQ/>", "2024-10")
 
 
 # --- the reservation samples -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from guestcrm.errors import Conflict
 from guestcrm.models import ApiToken, AuditEntry, WebhookCredential
+from guestcrm.schemas.reservation import HOTEL_CODE_RULE, valid_hotel_code
 
 
 class CredentialExists(Conflict):
@@ -64,8 +65,8 @@ def hotel_codes(codes: Iterable[str]) -> list[str]:
     """Hotel codes as stored on a credential: trimmed, upper case, sorted, once each."""
     clean = {_hotel_code(code) for code in codes}
     for code in clean:
-        if not code or len(code) > 32:
-            raise ValueError(f"{code!r} is not a hotel code (1 to 32 characters)")
+        if not valid_hotel_code(code):
+            raise ValueError(f"{code!r} is not a hotel code ({HOTEL_CODE_RULE})")
     return sorted(clean)
 
 
