@@ -8,6 +8,7 @@ from flask_login import current_user
 from guestcrm.extensions import db, login_manager
 from guestcrm.models import StaffUser
 from guestcrm.web.errors import register_error_handlers
+from guestcrm.web.numbers import register_converters
 
 ROLE_HOME = {
     "admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "revenue.settings",
@@ -15,6 +16,7 @@ ROLE_HOME = {
 
 
 def register_web(app: Flask) -> None:
+    register_converters(app)  # before the routes that use <id:...>
     from guestcrm.web import admin, api, auth, desk, revenue, review, webhooks
 
     app.register_blueprint(auth.bp)

@@ -14,6 +14,7 @@ from guestcrm.models import AuditEntry, InboxEvent
 from guestcrm.models.inbox import INBOX_STATUSES
 from guestcrm.services.ingest.inbox import replay
 from guestcrm.web.access import roles_required
+from guestcrm.web.numbers import int_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -25,7 +26,7 @@ def inbox():
     status = request.args.get("status", "failed")
     if status not in INBOX_STATUSES:
         abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, low=1, high=1_000_000)
     events = db.session.scalars(
         select(InboxEvent)
         .where(InboxEvent.status == status)
@@ -44,14 +45,14 @@ def inbox():
     )
 
 
-@bp.get("/inbox/<int:event_id>")
+@bp.get("/inbox/<id:event_id>")
 @roles_required("admin")
 def event(event_id: int):
     row = db.session.get(InboxEvent, event_id) or abort(404)
     return render_template("admin/event.html", event=row, body=row.body.decode("utf-8", "replace"))
 
 
-@bp.post("/inbox/<int:event_id>/replay")
+@bp.post("/inbox/<id:event_id>/replay")
 @roles_required("admin")
 def replay_event(event_id: int):
     replay(db.session, event_id, actor=f"staff:{current_user.id}")

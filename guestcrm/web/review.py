@@ -36,7 +36,7 @@ def queue():
     return render_template("review/queue.html", tasks=tasks, profiles=profiles)
 
 
-@bp.get("/<int:task_id>")
+@bp.get("/<id:task_id>")
 @roles_required(*REVIEW_ROLES)
 def task(task_id: int):
     scope = visible_property_ids()
@@ -54,7 +54,7 @@ def task(task_id: int):
                            stays={p.id: _stays(p.id) for p in (a, b)}, **neighbours)
 
 
-@bp.post("/<int:task_id>/decide")
+@bp.post("/<id:task_id>/decide")
 @roles_required(*REVIEW_ROLES)
 def decide(task_id: int):
     scope = visible_property_ids()
@@ -82,7 +82,7 @@ def merges():
     return render_template("review/merges.html", records=rows, profiles=profiles)
 
 
-@bp.post("/merges/<int:record_id>/undo")
+@bp.post("/merges/<id:record_id>/undo")
 @roles_required("admin")
 def undo_merge(record_id: int):
     if db.session.get(MergeRecord, record_id) is None:

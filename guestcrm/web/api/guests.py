@@ -15,6 +15,7 @@ from guestcrm.services.identity.lookup import (
     find_by_phone,
     live_profile,
 )
+from guestcrm.web.numbers import IdConverter, id_schema
 
 api = Api()
 bp = Blueprint(
@@ -25,6 +26,7 @@ SECURITY = [{"bearerAuth": []}]
 
 def init_api(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"info": {"description": "GuestCRM machine API"}})
+    api.register_converter(IdConverter, id_schema)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_blueprint(bp)
     csrf.exempt(bp)
@@ -44,7 +46,7 @@ def require_token() -> None:
     g.api_client = row.name
 
 
-@bp.route("/guests/<int:guest_id>")
+@bp.route("/guests/<id:guest_id>")
 class GuestById(MethodView):
     @bp.doc(security=SECURITY)
     @bp.response(200, GuestOut)

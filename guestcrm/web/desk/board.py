@@ -34,6 +34,7 @@ from guestcrm.services.recognition.arrivals import Arrival, arrivals_for, gc_pau
 from guestcrm.services.recognition.notify import pending_notice_id
 from guestcrm.web.access import roles_required, visible_property_ids
 from guestcrm.web.desk.rows import arrival_rows
+from guestcrm.web.numbers import int_arg
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 DESK_ROLES = ("admin", "front_desk")
@@ -144,7 +145,7 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-@bp.post("/stays/<int:stay_id>/check-in")
+@bp.post("/stays/<id:stay_id>/check-in")
 @roles_required(*DESK_ROLES)
 def check_in(stay_id: int):
     stay = desk_service.visible_stay(db.session, stay_id, visible_property_ids())
@@ -164,7 +165,7 @@ def check_in(stay_id: int):
 def events():
     """The poll: 204 when nothing happened, else new alerts, status updates and a new poller."""
     prop = _property(request.args.get("property"))
-    after = request.args.get("after", 0, type=int)
+    after = int_arg("after", 0)
     found = desk_service.events_since(db.session, prop.id, after)
     if not found:
         return Response(status=204)

@@ -83,13 +83,13 @@ def _drawer(profile: GuestProfile, here: Property, status: int = 200, **forms):
     return render_template(template, card=card, here=here, **forms), status
 
 
-@bp.get("/guests/<int:profile_id>")
+@bp.get("/guests/<id:profile_id>")
 @roles_required(*DESK_ROLES)
 def guest(profile_id: int):
     return _drawer(_guest(profile_id), _here())
 
 
-@bp.post("/guests/<int:profile_id>/complaints")
+@bp.post("/guests/<id:profile_id>/complaints")
 @roles_required(*DESK_ROLES)
 def add_complaint(profile_id: int):
     profile, here = _guest(profile_id), _here()
@@ -103,7 +103,7 @@ def add_complaint(profile_id: int):
     return _drawer(profile, here, saved="Complaint recorded.")
 
 
-@bp.post("/guests/<int:profile_id>/preferences")
+@bp.post("/guests/<id:profile_id>/preferences")
 @roles_required(*DESK_ROLES)
 def add_preference(profile_id: int):
     profile, here = _guest(profile_id), _here()
@@ -121,7 +121,7 @@ def add_preference(profile_id: int):
     return _drawer(profile, here, saved="Preference noted.")
 
 
-@bp.post("/guests/<int:profile_id>/vip")
+@bp.post("/guests/<id:profile_id>/vip")
 @roles_required(*DESK_ROLES)
 def set_vip(profile_id: int):
     profile, here = _guest(profile_id), _here()
