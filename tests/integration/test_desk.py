@@ -183,3 +183,23 @@ def test_the_fast_api_serializer_matches_the_documented_schema(db_session):
     arrivals = arrivals_for(db_session, here.id, TODAY)
     documented = ArrivalList().dump({"property": "SEE", "date": TODAY, "arrivals": arrivals})
     assert arrival_list_json("SEE", TODAY, arrivals) == documented
+
+
+def test_the_csv_export_defuses_every_text_cell_and_has_a_safe_file_name(client, db_session):
+    from guestcrm.models import Property
+
+    odd = Property(code='SEE"; filename="evil.exe', name="Odd", timezone="UTC")
+    db_session.add(odd)
+    db_session.flush()
+    StayFactory(property_id=odd.id, arrival=TODAY, channel_name="=HYPERLINK(\"http://x\")",
+                room_type="@SUM(A1)", guest=ProfileFactory(first_name="-2+3", last_name="Ok"))
+    sign_in(client, staff("admin"))
+    response = client.get("/desk/arrivals.csv", query_string={"property": odd.code})
+    assert response.status_code == 200
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
+    [row] = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert row["channel"] == "'=HYPERLINK(\"http://x\")" and row["room_type"] == "'@SUM(A1)"
+    assert row["guest"].startswith("'-2+3")
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == f'attachment; filename="arrivals-SEE_filename_evil.exe-{TODAY}.csv"'

@@ -9,8 +9,6 @@ workers better than holding a connection open per screen.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +31,7 @@ from guestcrm.services.recognition import desk as desk_service
 from guestcrm.services.recognition.arrivals import Arrival, arrivals_for, gc_paused
 from guestcrm.services.recognition.notify import pending_notice_id
 from guestcrm.web.access import roles_required, visible_property_ids
+from guestcrm.web.csv_export import csv_response
 from guestcrm.web.desk.rows import arrival_rows
 from guestcrm.web.numbers import int_arg
 
@@ -124,25 +123,14 @@ def export_csv():
 def _export_csv():
     prop = _property(request.args.get("property"))
     which, day = _day(prop)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["priority", "guest", "profile_id", "reservation", "arrival", "departure",
-                     "nights", "room_type", "room", "channel", "checked_in", "flags", "reasons"])
-    for a in _filtered(arrivals_for(db.session, prop.id, day)):
-        writer.writerow([a.priority, _cell(a.guest_name), a.profile_id or "",
-                         _cell(a.external_id), a.arrival, a.departure or "", a.nights,
-                         _cell(a.room_type or ""), _cell(a.room_number or ""),
-                         a.channel_name or a.channel, "yes" if a.checked_in else "no",
-                         " | ".join(f.label for f in a.flags),
-                         _cell(" | ".join(f"{f.label}: {f.reason}" for f in a.flags))])
-    name = f"arrivals-{prop.code}-{day.isoformat()}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _cell(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula when the export is opened in Excel.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    header = ["priority", "guest", "profile_id", "reservation", "arrival", "departure",
+              "nights", "room_type", "room", "channel", "checked_in", "flags", "reasons"]
+    rows = ([a.priority, a.guest_name, a.profile_id, a.external_id, a.arrival, a.departure,
+             a.nights, a.room_type, a.room_number, a.channel_name or a.channel,
+             "yes" if a.checked_in else "no", " | ".join(f.label for f in a.flags),
+             " | ".join(f"{f.label}: {f.reason}" for f in a.flags)]
+            for a in _filtered(arrivals_for(db.session, prop.id, day)))
+    return csv_response(header, rows, f"arrivals-{prop.code}-{day.isoformat()}")
 
 
 @bp.post("/stays/<id:stay_id>/check-in")
