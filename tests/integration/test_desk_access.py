@@ -60,8 +60,10 @@ REVENUE = {"settings", "segment", "value"}
 EXPECTED = {
     "admin": {name: OK for name in DESK | REVENUE | {"vip levels", "rules"}},
     "front_desk": {**{n: OK for n in DESK}, **{n: 403 for n in REVENUE | {"vip levels", "rules"}}},
-    "revenue_manager": {**{n: 403 for n in DESK | {"vip levels", "rules"}},
-                        **{n: OK for n in REVENUE}},
+    # A revenue manager of one hotel of two sees the group-wide settings but does not change
+    # them (issue #12 defect 10): segment actions and value cut-offs apply to every hotel.
+    "revenue_manager": {**{n: 403 for n in DESK | {"vip levels", "rules", "segment", "value"}},
+                        "settings": OK},
 }
 
 
@@ -127,3 +129,11 @@ def test_an_admin_sees_every_hotel(client, db_session):
     sign_in(client, staff("admin"))
     assert "Sam" in client.get("/desk/?property=OTHER").get_data(as_text=True)
     assert client.get(f"/desk/guests/{ids['far_guest']}?property=OTHER").status_code == 200
+
+
+def test_a_revenue_manager_of_every_hotel_changes_the_group_wide_settings(client, db_session):
+    ids = world()
+    token = sign_in(client, staff("revenue_manager", "MINE", "OTHER"))
+    seen = {name: outcome(call(client, method, url, form, token))
+            for name, method, url, form in routes(ids) if name in REVENUE}
+    assert seen == {name: OK for name in REVENUE}

@@ -83,3 +83,15 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
     user.last_login_at = datetime.now(UTC)
     session.commit()
     return user
+
+
+def manages_the_whole_group(session: Session, user: StaffUser) -> bool:
+    """May change settings that apply to every hotel: an admin, or a revenue manager whose
+    properties are all the group's. A revenue manager of one hotel must not change the pyramid
+    or the segment actions of hotels they do not run."""
+    if user.role == "admin":
+        return True
+    if user.role != "revenue_manager":
+        return False
+    every = set(session.scalars(select(Property.id)))
+    return every <= user.property_ids()

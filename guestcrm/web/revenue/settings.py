@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from guestcrm.extensions import db
 from guestcrm.models import CrmSetting
+from guestcrm.services.access.staff import manages_the_whole_group
 from guestcrm.services.recognition.rules import DEFAULT_RULES, SETTING_KEY, merge_rules
 from guestcrm.services.value.settings import (
     load_value_settings,
@@ -23,6 +24,11 @@ from guestcrm.web.access import roles_required
 
 bp = Blueprint("revenue", __name__, url_prefix="/revenue")
 SETTINGS_ROLES = ("admin", "revenue_manager")
+
+
+def _group_settings_allowed() -> None:
+    if not manages_the_whole_group(db.session, current_user):
+        abort(403)
 
 
 def _actor() -> str:
@@ -48,7 +54,8 @@ def settings():
         rules=merge_rules(stored.value if stored else None),
         actions=sorted(segment_actions(db.session).items()),
         value_json=json.dumps(load_value_settings(db.session).to_json(), indent=2),
-        is_admin=current_user.role == "admin")
+        is_admin=current_user.role == "admin",
+        group_editor=manages_the_whole_group(db.session, current_user))
 
 
 @bp.post("/settings/vip-levels")
@@ -100,6 +107,7 @@ def save_rules():
 @bp.post("/settings/segments/<code>")
 @roles_required(*SETTINGS_ROLES)
 def save_segment(code: str):
+    _group_settings_allowed()
     label = request.form.get("label", "").strip()[:128]
     action = request.form.get("action", "").strip()[:2000]
     if not label or not action:
@@ -114,6 +122,7 @@ def save_segment(code: str):
 @bp.post("/settings/value")
 @roles_required(*SETTINGS_ROLES)
 def save_value():
+    _group_settings_allowed()
     try:
         data = json.loads(request.form.get("value", ""))
     except ValueError as exc:
