@@ -50,6 +50,9 @@ MASK = "X"
 # A run right after "+" is a phone number in international form and is left alone.
 _RUN = re.compile(r"(?<![0-9+])[0-9]+(?:[\s./\\-]{1,3}[0-9]+)*")
 _DIGITS = re.compile(r"[0-9]+")
+# Runs of up to this many digit groups are searched one window at a time; longer ones (a
+# hostile wall of digits) all at once with arrays, where numpy's fixed cost pays off.
+_FEW_GROUPS = 8
 
 
 def luhn_valid(digits: str) -> bool:
@@ -174,9 +177,11 @@ def _card_windows(run: str) -> list[tuple[int, int]]:
     PAN_MAX digits is checked at once with prefix sums, so a run of a million one-digit
     groups costs a few array operations, not millions of Luhn checks."""
     groups = _DIGITS.findall(run)
-    lengths = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
-    if int(lengths.sum()) < PAN_MIN:
+    if sum(len(g) for g in groups) < PAN_MIN:
         return []
+    if len(groups) <= _FEW_GROUPS:  # a card as people write it: one Luhn check per window
+        return _windows_one_by_one(groups)
+    lengths = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
     digits = np.frombuffer("".join(groups).encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
     doubled = np.where(digits > 4, digits * 2 - 9, digits * 2)
     odd = (np.arange(len(digits)) % 2).astype(bool)
@@ -215,6 +220,24 @@ def _card_windows(run: str) -> list[tuple[int, int]]:
             continue
         windows.append((start, int(best[start])))
         index = int(best[start]) + 1
+    return windows
+
+
+def _windows_one_by_one(groups: list[str]) -> list[tuple[int, int]]:
+    windows, first = [], 0
+    while first < len(groups):
+        best, digits = None, ""
+        for last in range(first, len(groups)):
+            digits += groups[last]
+            if len(digits) > PAN_MAX:
+                break
+            if len(digits) >= PAN_MIN and luhn_valid(digits):
+                best = last
+        if best is None:
+            first += 1
+        else:
+            windows.append((first, best))
+            first = best + 1
     return windows
 
 

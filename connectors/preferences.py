@@ -9,10 +9,11 @@ preference unless it is a polite request ("Could we get a cot?").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from guestcrm.schemas.reservation import CanonicalPreference
+from guestcrm.schemas.reservation import COMMENT_MAX, CanonicalPreference
 
 # --- code tables -------------------------------------------------------------------------
 # OTA Room Amenity Type (RMA) codes that express a guest preference when requested.
@@ -122,7 +123,8 @@ def preferences_from_text(text: str | None, source: str = "comment") -> list[Can
     if not text:
         return []
     found: list[CanonicalPreference] = []
-    for match in _CLAUSE.finditer(text.lower()):
+    # Past the longest comment a reservation may carry it is refused anyway: read no further.
+    for match in _CLAUSE.finditer(text[:COMMENT_MAX].lower()):
         clause = match.group(0)
         if clause.rstrip().endswith("?") and not _REQUEST_QUESTION.search(clause):
             continue
@@ -131,25 +133,45 @@ def preferences_from_text(text: str | None, source: str = "comment") -> list[Can
 
 
 def _clause_preferences(clause: str, source: str) -> list[CanonicalPreference]:
-    taken: list[tuple[int, int]] = []
+    # Linear in the clause: which characters an earlier match took is a mask (no list of spans
+    # scanned per match), and negation scopes are read off positions found once per clause.
+    taken = bytearray(len(clause))
+    scopes = _Scopes(clause)
     found = []
     for rule in RULES:
         if rule.unless is not None and rule.unless.search(clause):
             continue
         for match in rule.pattern.finditer(clause):
-            span = match.span()
-            if any(span[0] < end and start < span[1] for start, end in taken):
+            start, end = match.span()
+            if any(taken[start:end]):
                 continue
-            taken.append(span)
-            value = rule.negated_value if _negated(clause, span[0]) else rule.value
+            taken[start:end] = b"\x01" * (end - start)
+            value = rule.negated_value if scopes.negated(start) else rule.value
             if value is not None:
                 found.append(CanonicalPreference(rule.key, value, source))
     return found
 
 
-def _negated(clause: str, start: int) -> bool:
-    scope = _SCOPE_BREAK.split(clause[:start])[-1]
-    return any(word in NEGATORS for word in _WORD.findall(scope)[-3:])
+class _Scopes:
+    """Where negation scopes break and where the words are, found once per clause: a mention
+    is negated when one of the three words before it, after the last scope break, negates."""
+
+    def __init__(self, clause: str) -> None:
+        self.clause = clause
+        self.breaks = [m.end() for m in _SCOPE_BREAK.finditer(clause)]
+        self.words = [m.span() for m in _WORD.finditer(clause)]
+        self.word_starts = [start for start, _ in self.words]
+
+    def negated(self, start: int) -> bool:
+        index = bisect_right(self.breaks, start) - 1
+        scope_start = self.breaks[index] if index >= 0 else 0
+        before = bisect_left(self.word_starts, start)
+        for word_start, word_end in reversed(self.words[max(0, before - 3):before]):
+            if word_start < scope_start:
+                break
+            if self.clause[word_start:min(word_end, start)] in NEGATORS:
+                return True
+        return False
 
 
 def preferences_from_amenity(code: str | None, prefer_level: str | None = None,

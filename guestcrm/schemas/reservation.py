@@ -52,6 +52,10 @@ HOTEL_CODE = re.compile(r"[A-Za-z0-9._-]{1,32}")
 HOTEL_CODE_RULE = "letters, digits, '.', '_' and '-', at most 32 characters"
 
 
+# The longest comment and special request a reservation may carry (docs/connectors.md).
+COMMENT_MAX, REQUEST_MAX = 4000, 2000
+
+
 def valid_hotel_code(code: str | None) -> bool:
     return bool(code) and HOTEL_CODE.fullmatch(code) is not None
 
@@ -265,9 +269,10 @@ class ReservationSchema(Schema):
     adults = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=99))
     children = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=99))
     special_requests = fields.List(
-        fields.String(validate=validate.Length(max=2000)), load_default=list
+        fields.String(validate=validate.Length(max=REQUEST_MAX)), load_default=list
     )
-    comments = fields.List(fields.String(validate=validate.Length(max=4000)), load_default=list)
+    comments = fields.List(fields.String(validate=validate.Length(max=COMMENT_MAX)),
+                           load_default=list)
     preferences = fields.List(fields.Nested(PreferenceSchema), load_default=list)
     guests = fields.List(fields.Nested(GuestSchema), load_default=list)
 

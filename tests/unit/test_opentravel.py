@@ -256,3 +256,24 @@ def test_a_profile_unique_id_of_type_21_is_the_pms_profile_id():
         b'<Profile ProfileType="1">', b'<UniqueID Type="21" ID="PMS-42"/><Profile ProfileType="1">')
     assert ota_2011b_errors(xml) == []
     assert only(xml).guests[0].pms_profile_id == "PMS-42"
+
+
+def test_a_message_with_a_megabyte_comment_is_answered_in_under_a_second():
+    """The whole door path (parse, card masking, preferences, validation) is linear: a comment
+    far over its 4,000-character limit is refused, quickly."""
+    import time
+
+    from connectors.base import ConnectorError
+    from connectors.opentravel import OpenTravelConnector
+
+    comment = ("no smoking, kein Raucher, king bed, 4111 1111 1111 1111, high floor " * 15_000)
+    xml = ota_sample("OTA_HotelResNotifRQ.xml").replace(
+        b"non-smoking Room requested;king bed", comment.encode())
+    connector = OpenTravelConnector()
+    started = time.perf_counter()
+    message = connector.extract(xml, "application/xml", {})
+    try:
+        connector.parse(message)
+    except ConnectorError as exc:
+        assert "comments" in str(exc)
+    assert time.perf_counter() - started < 1.0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.preferences import (
@@ -158,3 +160,54 @@ def test_any_text_gives_known_unique_preferences_without_failing(text):
        st.sampled_from(["?", " ?", "?\n"]))
 def test_any_stated_wish_turned_into_a_plain_question_states_nothing(wish, mark):
     assert found(f"Is there a {wish}{mark}") == set()
+
+
+# --- linear time on hostile text (issue #12 defect 3) ---------------------------------------
+
+HOSTILE = [
+    "non-smoking room, high floor, no feather pillows, quiet room please " * 15_000,
+    "no " * 330_000 + "smoking",
+    "kein nicht no never " * 50_000 + "Nichtraucher",
+    "a" * 1_000_000,
+    "smoking " * 125_000,
+    ", but " * 160_000 + "king bed",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: t[:20])
+def test_a_megabyte_of_hostile_comment_is_read_in_under_a_second(text):
+    started = time.perf_counter()
+    preferences_from_text(text)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("size", [12_000, 24_000, 48_000])
+def test_reading_time_grows_linearly_with_the_comment(size):
+    """The review measured 2.2 s / 11 s / 44 s for 12k / 24k / 48k characters of comment."""
+    text = ("Bitte ein ruhiges Zimmer, kein Raucherzimmer, hohe Etage, no feathers. " * size)[:size]
+    started = time.perf_counter()
+    preferences_from_text(text)
+    assert time.perf_counter() - started < 0.25
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.sampled_from(["no", "kein", "non-smoking", "smoking", "king", "bed", ",",
+                                 "but", "high", "floor", "quiet", "room", "nicht", "feather",
+                                 "pillow", " ", "."]), min_size=5, max_size=60),
+       st.integers(1_000, 20_000))
+def test_generated_long_comments_are_read_quickly(words, repeats):
+    text = (" ".join(words) + " ") * repeats
+    started = time.perf_counter()
+    preferences_from_text(text)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("text", HOSTILE[:3], ids=lambda t: t[:20])
+def test_the_clause_reader_itself_is_linear_beyond_the_comment_limit(text):
+    """preferences_from_text reads no further than a comment may be long; the clause reader
+    under it must still be linear, whatever calls it."""
+    from connectors.preferences import _clause_preferences
+
+    started = time.perf_counter()
+    _clause_preferences(text[:300_000], "comment")
+    assert time.perf_counter() - started < 1.0
