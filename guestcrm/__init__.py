@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -24,8 +25,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
-    if app.config["GUESTCRM_ENV"] == "production" and not app.config["SECRET_KEY_FROM_ENV"]:
-        raise RuntimeError("SECRET_KEY must be set in production")
+    if app.config["GUESTCRM_ENV"] == "production":
+        if not app.config["SECRET_KEY_FROM_ENV"]:
+            raise RuntimeError("SECRET_KEY must be set in production")
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _check_alpinebits_schemas()
 
     from guestcrm import extensions, models  # noqa: F401  (models register their tables)

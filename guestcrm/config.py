@@ -24,6 +24,7 @@ def load_config(instance_path: str) -> dict[str, Any]:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     secret_key = os.environ.get("SECRET_KEY")
+    environment = os.environ.get("GUESTCRM_ENV", "development")
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -32,17 +33,25 @@ def load_config(instance_path: str) -> dict[str, Any]:
         # production refuses to start without one from the environment (see create_app).
         "SECRET_KEY": secret_key or instance_secret_key(Path(instance_path)),
         "SECRET_KEY_FROM_ENV": bool(secret_key),
-        "GUESTCRM_ENV": os.environ.get("GUESTCRM_ENV", "development"),
+        "GUESTCRM_ENV": environment,
         "SESSION_COOKIE_NAME": "guestcrm_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("GUESTCRM_SECURE_COOKIES", "") == "1",
+        # Over HTTPS only: on request here, always in production (create_app forces it).
+        "SESSION_COOKIE_SECURE": os.environ.get("GUESTCRM_SECURE_COOKIES") == "1",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("GUESTCRM_SECURE_COOKIES") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # Proxies in front of the app whose X-Forwarded-For / -Proto are believed (ProxyFix).
+        "TRUSTED_PROXIES": _int("GUESTCRM_TRUSTED_PROXIES", 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "WEBHOOK_MAX_BYTES": _int("GUESTCRM_WEBHOOK_MAX_BYTES", 1_000_000),
         "MAX_CONTENT_LENGTH": _int("GUESTCRM_MAX_CONTENT_LENGTH", 16_000_000),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Sign-in tries per account and client address, and per client address alone.
         "LOGIN_RATE_LIMIT": os.environ.get("GUESTCRM_LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("GUESTCRM_LOGIN_ADDRESS_RATE_LIMIT",
+                                                   "60 per minute"),
         "JOB_QUEUE": os.environ.get("GUESTCRM_JOB_QUEUE", "ingest"),
         "JOB_TIMEOUT": _int("GUESTCRM_JOB_TIMEOUT", 120),
         "RECONCILE_AFTER_SECONDS": _int("GUESTCRM_RECONCILE_AFTER_SECONDS", 60),

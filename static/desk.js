@@ -11,6 +11,10 @@
       { code: "[45]..", swap: false, error: true },
     ];
   }
+  // The hotel picker submits itself (no inline handler: the CSP runs none).
+  document.querySelectorAll("[data-submit-on-change]").forEach(function (field) {
+    field.addEventListener("change", function () { field.form.submit(); });
+  });
   const drawer = document.getElementById("drawer");
   const search = document.getElementById("q");
   let opener = null;

@@ -13,7 +13,7 @@ from guestcrm.extensions import db
 
 
 def register(app: Flask) -> None:
-    for command in (create_user, create_token, add_webhook_credential):
+    for command in (create_user, deactivate_user, create_token, add_webhook_credential):
         app.cli.add_command(command)
 
 
@@ -48,6 +48,20 @@ def create_user(email, role, properties, name, password):
     click.echo(f"created {user.email} ({role}) for {', '.join(properties) or 'no property'}")
     if generated:
         click.echo(f"password: {password}")
+
+
+@click.command("deactivate-user")
+@with_appcontext
+@click.argument("email")
+def deactivate_user(email):
+    """Stop a staff account: it cannot sign in, and its open sessions end at once."""
+    from guestcrm.services.access.staff import StaffError, deactivate_staff
+
+    try:
+        user = deactivate_staff(db.session, email, actor="cli")
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"deactivated {user.email}; its sessions have ended")
 
 
 @click.command("create-token")

@@ -33,12 +33,17 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the session's user id (get_id): a new token ends every session signed before.
+    session_token: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     properties: Mapped[list[Property]] = relationship(secondary=staff_property)
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
     def property_ids(self) -> set[int]:
         return {p.id for p in self.properties}

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
 from guestcrm.extensions import db, login_manager
 from guestcrm.models import StaffUser
+from guestcrm.services.access.staff import user_for_session
 from guestcrm.web.errors import register_error_handlers
 from guestcrm.web.numbers import register_converters
 
+# Scripts and styles only from this site (htmx and Chart.js are served from static/): an
+# injected <script> or event handler does not run. Style attributes stay allowed: the board
+# colours its badges with them, and they cannot run code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
 ROLE_HOME = {
     "admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "revenue.settings",
 }
@@ -32,8 +42,7 @@ def register_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> StaffUser | None:
-        user = db.session.get(StaffUser, int(user_id))
-        return user if user and user.active else None
+        return user_for_session(db.session, user_id)
 
     @app.get("/")
     def home():
@@ -52,5 +61,8 @@ def register_web(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if app.config["GUESTCRM_ENV"] == "production" or request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from guestcrm.extensions import db, limiter
-from guestcrm.services.access.staff import authenticate
+from guestcrm.services.access.staff import authenticate, sign_out
 
 bp = Blueprint("auth", __name__)
 
@@ -25,8 +26,20 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _account_and_address() -> str:
+    """One bucket per account and client address: guessing one account's password is slowed
+    down, and staff behind one proxy address are not locked out together."""
+    account = (request.form.get("email") or "").strip().lower()[:320]
+    return f"{get_remote_address()}|{account}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_and_address)
+@limiter.limit(_address_limit, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -46,5 +59,6 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    sign_out(db.session, current_user)  # a copied session cookie is dead from here on
     logout_user()
     return redirect(url_for("auth.login"))

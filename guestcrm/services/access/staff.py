@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
@@ -70,6 +72,50 @@ def create_staff(
     return user
 
 
+def new_session_token(user: StaffUser) -> None:
+    """End every session of the account: they carry the old token in their user id."""
+    user.session_token = secrets.token_urlsafe(24)
+
+
+def user_for_session(session: Session, session_user_id: str) -> StaffUser | None:
+    """The active account a session's user id names, if its token is still the account's."""
+    raw_id, _, token = session_user_id.partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = session.get(StaffUser, int(raw_id))
+    if user is None or not user.active or not user.session_token:
+        return None
+    return user if hmac.compare_digest(user.session_token, token) else None
+
+
+def sign_out(session: Session, user: StaffUser) -> None:
+    new_session_token(user)
+    session.commit()
+
+
+def change_password(session: Session, user: StaffUser, password: str, actor: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = _hasher.hash(password)
+    new_session_token(user)
+    session.add(AuditEntry(actor=actor, action="staff.password", target_type="staff_user",
+                           target_id=user.email))
+    session.commit()
+
+
+def deactivate_staff(session: Session, email: str, actor: str) -> StaffUser:
+    """The account can no longer sign in, and its open sessions end at once."""
+    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    if user is None:
+        raise StaffError(f"no staff account {email}")
+    user.active = False
+    new_session_token(user)
+    session.add(AuditEntry(actor=actor, action="staff.deactivate", target_type="staff_user",
+                           target_id=user.email))
+    session.commit()
+    return user
+
+
 def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
     user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
     try:
@@ -81,6 +127,8 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = datetime.now(UTC)
+    if not user.session_token:
+        new_session_token(user)
     session.commit()
     return user
 
