@@ -133,8 +133,8 @@ def server_times(app, day: date, samples: int) -> dict[str, list[float]]:
     from sqlalchemy import text
 
     from guestcrm.extensions import db
-    from guestcrm.services.access.credentials import create_api_token
     from guestcrm.services.access.staff import create_staff
+    from guestcrm.services.access.tokens import create_api_token
 
     with app.app_context():
         if not db.session.scalar(text("SELECT 1 FROM staff_user WHERE email = :e"),

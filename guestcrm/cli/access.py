@@ -13,7 +13,8 @@ from guestcrm.extensions import db
 
 
 def register(app: Flask) -> None:
-    for command in (create_user, deactivate_user, create_token, add_webhook_credential):
+    for command in (create_user, deactivate_user, create_token, revoke_token,
+                    add_webhook_credential, revoke_credential):
         app.cli.add_command(command)
 
 
@@ -67,16 +68,54 @@ def deactivate_user(email):
 @click.command("create-token")
 @with_appcontext
 @click.argument("name")
-def create_token(name):
+@click.option("--scope", "scopes", multiple=True, metavar="SCOPE",
+              help="What the token may do (repeat; none: every scope).")
+@click.option("--property", "properties", multiple=True, metavar="CODE",
+              help="A hotel whose guests it may see (repeat; none: every hotel).")
+def create_token(name, scopes, properties):
     """Create an API token for a machine client; the token is the last line printed."""
-    from guestcrm.services.access.credentials import CredentialExists, create_api_token
+    from guestcrm.errors import DomainError
+    from guestcrm.services.access.tokens import create_api_token
 
     try:
-        token = create_api_token(db.session, name)
-    except CredentialExists as exc:
+        token = create_api_token(db.session, name, scopes=scopes or None,
+                                 properties=properties or None)
+    except (DomainError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"API token for {name} (shown once, keep it secret):")
     click.echo(token)
+
+
+@click.command("revoke-token")
+@with_appcontext
+@click.argument("name")
+def revoke_token(name):
+    """Revoke an API token: it stops working with the next request."""
+    from guestcrm.errors import DomainError
+    from guestcrm.services.access.tokens import revoke_api_token
+
+    try:
+        revoke_api_token(db.session, name)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"revoked API token {name}")
+
+
+@click.command("revoke-webhook-credential")
+@with_appcontext
+@click.argument("connector")
+@click.argument("name")
+def revoke_credential(connector, name):
+    """Revoke a webhook credential (each web worker may accept it for up to
+    WEBHOOK_AUTH_CACHE_SECONDS more, 30 s by default)."""
+    from guestcrm.errors import DomainError
+    from guestcrm.services.access.credentials import revoke_webhook_credential
+
+    try:
+        revoke_webhook_credential(db.session, connector, name)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"revoked {connector} credential {name}")
 
 
 @click.command("add-webhook-credential")

@@ -60,6 +60,9 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: every scope (tokens made before scopes existed) / every hotel.
+    scopes: Mapped[list[str] | None] = mapped_column(JSON)
+    properties: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class WebhookCredential(db.Model):

@@ -48,8 +48,10 @@ def _domain_error(err: DomainError) -> Response | tuple[Response | str, int]:
 def _answer(code: int, message: str, err: HTTPException | None = None
             ) -> tuple[Response | str, int]:
     if _in_api():
-        detail = err.description if err is not None and err.description else message
-        return jsonify(code=code, status=HTTPStatus(code).phrase, message=detail), code
+        # flask-smorest's abort(..., message=...) keeps its message in `data`
+        data = getattr(err, "data", None) or {}
+        detail = data.get("message") or (err.description if err is not None else None)
+        return jsonify(code=code, status=HTTPStatus(code).phrase, message=detail or message), code
     return render_template("error.html", code=code, message=message), code
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guestcrm.services.access.credentials import create_api_token
+from guestcrm.services.access.tokens import create_api_token
 from tests.factories import PropertyFactory, sign_in, staff
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from guestcrm.models import Complaint, DeskEvent, Preference, RfmSegmentAction, VipAssignment
-from guestcrm.services.access.credentials import create_api_token
+from guestcrm.services.access.tokens import create_api_token
 from tests.factories import (
     PreferenceFactory,
     ProfileFactory,

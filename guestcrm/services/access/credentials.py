@@ -1,4 +1,4 @@
-"""Machine credentials: webhook credentials per connector and API tokens. Only hashes are kept."""
+"""Webhook credentials per connector: only their secrets' hashes are kept."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guestcrm.errors import Conflict
-from guestcrm.models import ApiToken, AuditEntry, WebhookCredential
+from guestcrm.errors import Conflict, NotFound
+from guestcrm.models import AuditEntry, WebhookCredential
 from guestcrm.schemas.reservation import HOTEL_CODE_RULE, valid_hotel_code
 
 
@@ -23,7 +23,7 @@ class CredentialExists(Conflict):
     pass
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     # The secrets are 256-bit random values, so a fast hash is enough and keeps webhooks fast.
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -44,7 +44,7 @@ def create_webhook_credential(
     secret = secrets.token_urlsafe(32)
     session.add(
         WebhookCredential(
-            connector=connector, name=name, secret_hash=_digest(secret), created_by=actor,
+            connector=connector, name=name, secret_hash=digest(secret), created_by=actor,
             properties=codes,
         )
     )
@@ -174,8 +174,8 @@ def _check_webhook_basic(
             WebhookCredential.revoked_at.is_(None),
         )
     )
-    expected = row.secret_hash if row else _digest(secrets.token_hex(16))
-    db_ok = hmac.compare_digest(expected, _digest(secret)) and row is not None
+    expected = row.secret_hash if row else digest(secrets.token_hex(16))
+    db_ok = hmac.compare_digest(expected, digest(secret)) and row is not None
     if env_ok:
         return WebhookGrant(name)
     if db_ok:
@@ -184,31 +184,18 @@ def _check_webhook_basic(
     return None
 
 
-def create_api_token(session: Session, name: str, actor: str = "cli") -> str:
-    if session.scalar(select(ApiToken).where(ApiToken.name == name)):
-        raise CredentialExists(f"an API token named {name!r} exists already")
-    token = "gcrm_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, token_hash=_digest(token)))
-    session.add(
-        AuditEntry(
-            actor=actor, action="token.create", target_type="api_token", target_id=name, details={}
-        )
-    )
+def revoke_webhook_credential(session: Session, connector: str, name: str,
+                              actor: str = "cli") -> None:
+    """The credential stops working: at once for a new check, and within the auth cache's
+    time (WEBHOOK_AUTH_CACHE_SECONDS, 30 s by default) in a process that accepted it just
+    before."""
+    row = session.scalar(select(WebhookCredential).where(
+        WebhookCredential.connector == connector, WebhookCredential.name == name,
+        WebhookCredential.revoked_at.is_(None)))
+    if row is None:
+        raise NotFound(f"{connector} has no active credential named {name!r}")
+    row.revoked_at = datetime.now(UTC)
+    session.add(AuditEntry(actor=actor, action="credential.revoke",
+                           target_type="webhook_credential", target_id=f"{connector}:{name}",
+                           details={}))
     session.commit()
-    return token
-
-
-# How fresh "last used" is kept: writing it on every API read would make each read wait for a
-# disk write (the desk's arrivals API polls).
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def find_api_token(session: Session, token: str) -> ApiToken | None:
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-    )
-    now = datetime.now(UTC)
-    if row is not None and (row.last_used_at is None
-                            or now - row.last_used_at >= LAST_USED_RESOLUTION):
-        row.last_used_at = now
-    return row

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from guestcrm.web.api import arrivals  # noqa: F401  (its routes are on the guests' bp)
-from guestcrm.web.api.guests import init_api
+from flask import Flask
 
-__all__ = ["init_api"]
+from guestcrm.extensions import csrf, limiter
+from guestcrm.web.api import arrivals, guests  # noqa: F401  (their routes are on bp)
+from guestcrm.web.api.blueprint import BEARER, api, bp
+from guestcrm.web.numbers import IdConverter, id_schema
+
+
+def init_api(app: Flask) -> None:
+    api.init_app(app, spec_kwargs={"info": {"description": "GuestCRM machine API"}})
+    api.register_converter(IdConverter, id_schema)
+    api.spec.components.security_scheme("bearerAuth", BEARER)
+    api.register_blueprint(bp)
+    csrf.exempt(bp)
+    limiter.limit("600 per minute")(bp)

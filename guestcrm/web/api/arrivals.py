@@ -11,16 +11,21 @@ from guestcrm.extensions import db
 from guestcrm.models import Property
 from guestcrm.schemas.arrivals import ArrivalList, ArrivalsQuery, arrival_list_json
 from guestcrm.services.recognition.arrivals import arrivals_for, gc_paused
-from guestcrm.web.api.guests import SECURITY, bp
+from guestcrm.web.api.blueprint import bp, grant, needs_scope
 
 
 @bp.route("/arrivals")
 class Arrivals(MethodView):
-    @bp.doc(security=SECURITY)
+    @needs_scope("arrivals:read")
     @bp.arguments(ArrivalsQuery, location="query")
     @bp.response(200, ArrivalList)
+    @bp.alt_response(401, description="No valid token")
+    @bp.alt_response(403, description="The token lacks the scope, or may not see this hotel")
+    @bp.alt_response(404, description="No such property")
     def get(self, query: dict):
         """Arrivals of a property on a date, most important first, with flags and reasons."""
+        if not grant().allows_hotel(query["property"]):
+            abort(403, message=f"this token may not see hotel {query['property']}")
         prop = db.session.scalar(select(Property).where(Property.code == query["property"]))
         if prop is None:
             abort(404, message=f"no property {query['property']}")

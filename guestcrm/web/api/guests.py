@@ -1,75 +1,74 @@
-"""The machine API under /api/v1 (token auth), documented at /api/v1/openapi.json."""
+"""Guest profiles for booking engines: one by id, or those holding a contact key. The key may
+come in the query string or, to keep personal data out of URLs and logs, in a POST body."""
 
 from __future__ import annotations
 
-from flask import Flask, g, request
 from flask.views import MethodView
-from flask_smorest import Api, Blueprint, abort
+from flask_smorest import abort
 
-from guestcrm.extensions import csrf, db, limiter
+from guestcrm.extensions import db
+from guestcrm.models import GuestProfile
 from guestcrm.schemas.api import GuestList, GuestOut, GuestQuery
-from guestcrm.services.access.credentials import find_api_token
+from guestcrm.services.access.tokens import stayed_at
 from guestcrm.services.identity.lookup import (
     find_by_email,
     find_by_loyalty,
     find_by_phone,
     live_profile,
 )
-from guestcrm.web.numbers import IdConverter, id_schema
-
-api = Api()
-bp = Blueprint(
-    "api", __name__, url_prefix="/api/v1", description="Guest profiles for booking engines"
-)
-SECURITY = [{"bearerAuth": []}]
+from guestcrm.web.api.blueprint import bp, grant, needs_scope
 
 
-def init_api(app: Flask) -> None:
-    api.init_app(app, spec_kwargs={"info": {"description": "GuestCRM machine API"}})
-    api.register_converter(IdConverter, id_schema)
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    api.register_blueprint(bp)
-    csrf.exempt(bp)
-    limiter.limit("600 per minute")(bp)
-
-
-@bp.before_request
-def require_token() -> None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    row = (
-        find_api_token(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
-    )
-    if row is None:
-        abort(401, message="a valid API token is required (Authorization: Bearer <token>)")
-    db.session.commit()
-    g.api_client = row.name
+def _visible(profile: GuestProfile) -> bool:
+    hotels = grant().properties
+    return hotels is None or stayed_at(db.session, profile.id, hotels)
 
 
 @bp.route("/guests/<id:guest_id>")
 class GuestById(MethodView):
-    @bp.doc(security=SECURITY)
+    @needs_scope("guests:read")
     @bp.response(200, GuestOut)
+    @bp.alt_response(401, description="No valid token")
+    @bp.alt_response(403, description="The token lacks the scope")
+    @bp.alt_response(404, description="No such guest (or none this token may see)")
     def get(self, guest_id: int):
         """One guest profile (a merged-away id answers with the surviving profile)."""
         profile = live_profile(db.session, guest_id)
-        if profile is None:
+        if profile is None or not _visible(profile):
             abort(404, message=f"no guest {guest_id}")
         return profile
 
 
+def _look_up(query: dict) -> dict:
+    if query.get("email"):
+        found = find_by_email(db.session, query["email"])
+    elif query.get("phone"):
+        found = find_by_phone(db.session, query["phone"])
+    else:
+        found = find_by_loyalty(db.session, query["loyalty_id"])
+    return {"guests": [profile for profile in found if _visible(profile)]}
+
+
 @bp.route("/guests")
 class GuestSearch(MethodView):
-    @bp.doc(security=SECURITY)
+    @needs_scope("guests:read")
     @bp.arguments(GuestQuery, location="query")
     @bp.response(200, GuestList)
+    @bp.alt_response(401, description="No valid token")
+    @bp.alt_response(403, description="The token lacks the scope")
     def get(self, query: dict):
-        """Guests by exactly one of email, phone (E.164 or with country code), loyalty id."""
-        if query.get("email"):
-            found = find_by_email(db.session, query["email"])
-        elif query.get("phone"):
-            found = find_by_phone(db.session, query["phone"])
-        else:
-            found = find_by_loyalty(db.session, query["loyalty_id"])
-        return {"guests": found}
+        """Guests by exactly one of email, phone (E.164 or with country code), loyalty id.
+        POST /guests/search takes the same in a JSON body, out of URLs and access logs."""
+        return _look_up(query)
 
+
+@bp.route("/guests/search")
+class GuestSearchByBody(MethodView):
+    @needs_scope("guests:read")
+    @bp.arguments(GuestQuery, location="json")
+    @bp.response(200, GuestList)
+    @bp.alt_response(401, description="No valid token")
+    @bp.alt_response(403, description="The token lacks the scope")
+    def post(self, query: dict):
+        """Guests by exactly one of email, phone, loyalty id, given in a JSON body."""
+        return _look_up(query)
