@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 
 class ContactOut(Schema):
@@ -46,6 +46,9 @@ class GuestOut(Schema):
 
 
 class GuestQuery(Schema):
+    class Meta:
+        unknown = RAISE
+
     email = fields.String(validate=validate.Length(min=3, max=320))
     phone = fields.String(validate=validate.Length(min=3, max=64))
     loyalty_id = fields.String(validate=validate.Length(min=1, max=64))

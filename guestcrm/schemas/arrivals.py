@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from guestcrm.schemas.reservation import HOTEL_CODE, HOTEL_CODE_PATTERN, HOTEL_CODE_RULE
+
 
 class ArrivalsQuery(Schema):
     property = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=64),
-        metadata={"description": "Property code"},
+        validate=validate.Regexp(HOTEL_CODE, error=f"a hotel code is {HOTEL_CODE_RULE}"),
+        metadata={"description": f"Property code: {HOTEL_CODE_RULE}",
+                  "pattern": HOTEL_CODE_PATTERN},
     )
     date = fields.Date(required=True, metadata={"description": "Arrival date, YYYY-MM-DD"})
 

@@ -1,5 +1,5 @@
-"""Numbers taken from URLs. Database ids and counters fit in 64 bits: a larger number names no
-row, and must answer 404 (a path) or 400 (a query value), never reach the database."""
+"""Numbers taken from URLs. Database ids are PostgreSQL integers (32 bits): a larger number
+names no row, and must answer 404 (a path) or 400 (a query value), never reach the database."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # the largest id an INTEGER primary key holds
 
 
 class IdConverter(IntegerConverter):
-    """`<id:name>`: a database id, 1 to 2**63 - 1; anything else does not match (404)."""
+    """`<id:name>`: a database id, 1 to MAX_ID; anything else does not match (404)."""
 
     def __init__(self, url_map: Any) -> None:
         super().__init__(url_map, min=1, max=MAX_ID)
@@ -20,7 +20,7 @@ class IdConverter(IntegerConverter):
 
 def id_schema(_converter: IdConverter) -> dict[str, Any]:
     """How flask-smorest documents an `<id:...>` path parameter."""
-    return {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+    return {"type": "integer", "format": "int32", "minimum": 1, "maximum": MAX_ID}
 
 
 def register_converters(app: Flask) -> None:

@@ -37,3 +37,16 @@ def test_what_cannot_be_a_stay_is_refused_with_the_field_named(change, field):
 def test_a_cancellation_may_name_only_the_reservation():
     reservation = load_reservation({**BASE, "status": "cancelled", "arrival": None, "departure": None})
     assert reservation.nights == 0
+
+
+def test_a_hotel_code_with_anything_after_a_valid_start_is_refused():
+    from marshmallow import ValidationError
+
+    from guestcrm.schemas.reservation import ReservationSchema
+
+    base = {"source": "opentravel", "external_id": "R1", "status": "confirmed",
+            "arrival": "2026-12-20", "departure": "2026-12-22"}
+    for code in ("ALP1 x", "ALP1\x00", "ALP1\n", "ALP1/../x"):
+        with pytest.raises(ValidationError):
+            ReservationSchema().load({**base, "property_code": code})
+    assert ReservationSchema().load({**base, "property_code": "ALP1"}).property_code == "ALP1"

@@ -3,8 +3,13 @@ come in the query string or, to keep personal data out of URLs and logs, in a PO
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
+from marshmallow import ValidationError
 
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile
@@ -49,26 +54,50 @@ def _look_up(query: dict) -> dict:
     return {"guests": [profile for profile in found if _visible(profile)]}
 
 
+# "Exactly one of email, phone, loyalty_id", in the document: one object of three shapes,
+# sent as query parameters (form style, exploded) or as the JSON body.
+ONE_KEY = {"oneOf": [
+    {"type": "object", "required": [name], "additionalProperties": False,
+     "properties": {name: {"type": "string", "minLength": low, "maxLength": high}}}
+    for name, low, high in (("email", 3, 320), ("phone", 3, 64), ("loyalty_id", 1, 64))
+]}
+QUERY_DOC = {"parameters": [{"in": "query", "name": "key", "required": True, "style": "form",
+                             "explode": True, "schema": ONE_KEY}],
+             "responses": {"422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}}}
+BODY_DOC = {"requestBody": {"required": True,
+                            "content": {"application/json": {"schema": ONE_KEY}}},
+            "responses": {"422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}}}
+
+
+def _query(values: Mapping[str, Any] | None) -> dict:
+    if not isinstance(values, Mapping):
+        abort(422, errors={"json": {"_schema": ["a JSON object is expected"]}})
+    try:
+        return GuestQuery().load(values)
+    except ValidationError as exc:
+        abort(422, errors={"query": exc.messages})
+
+
 @bp.route("/guests")
 class GuestSearch(MethodView):
     @needs_scope("guests:read")
-    @bp.arguments(GuestQuery, location="query")
+    @bp.doc(**QUERY_DOC)
     @bp.response(200, GuestList)
     @bp.alt_response(401, description="No valid token")
     @bp.alt_response(403, description="The token lacks the scope")
-    def get(self, query: dict):
+    def get(self):
         """Guests by exactly one of email, phone (E.164 or with country code), loyalty id.
         POST /guests/search takes the same in a JSON body, out of URLs and access logs."""
-        return _look_up(query)
+        return _look_up(_query(request.args.to_dict()))
 
 
 @bp.route("/guests/search")
 class GuestSearchByBody(MethodView):
     @needs_scope("guests:read")
-    @bp.arguments(GuestQuery, location="json")
+    @bp.doc(**BODY_DOC)
     @bp.response(200, GuestList)
     @bp.alt_response(401, description="No valid token")
     @bp.alt_response(403, description="The token lacks the scope")
-    def post(self, query: dict):
+    def post(self):
         """Guests by exactly one of email, phone, loyalty id, given in a JSON body."""
-        return _look_up(query)
+        return _look_up(_query(request.get_json(silent=True)))
