@@ -8,6 +8,7 @@ from decimal import Decimal
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+from guestcrm.db.types import utcnow
 from guestcrm.extensions import db
 from guestcrm.models import (
     Complaint,
@@ -37,6 +38,7 @@ class PropertyFactory(_Base):
     code = factory.Sequence(lambda n: f"H{n}")
     name = factory.LazyAttribute(lambda o: f"Hotel {o.code}")
     timezone = "UTC"
+    confirmed_at = factory.LazyFunction(utcnow)
 
 
 class ProfileFactory(_Base):

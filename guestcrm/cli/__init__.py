@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from guestcrm.cli import access, demo, identity, imports, workers
+from guestcrm.cli import access, demo, hotels, identity, imports, workers
 
 
 def register_cli(app: Flask) -> None:
-    for group in (access, imports, demo, workers, identity):
+    for group in (access, imports, demo, workers, identity, hotels):
         group.register(app)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from connectors.fake import DEFAULT_PROPERTIES, FakePMS
 from connectors.registry import get_connector
+from guestcrm.db.types import utcnow
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
 from guestcrm.services.access.staff import create_staff
@@ -72,7 +73,8 @@ def _properties(session: Session) -> Iterator[str]:
         prop = session.scalar(select(Property).where(Property.code == fake.code))
         country, zone = PROPERTY_PLACES.get(fake.code, (None, "UTC"))
         if prop is None:
-            session.add(Property(code=fake.code, name=fake.name, country=country, timezone=zone))
+            session.add(Property(code=fake.code, name=fake.name, country=country, timezone=zone,
+                                 confirmed_at=utcnow(), confirmed_by="demo"))
             yield f"property {fake.code}: {fake.name} ({fake.connector})"
         elif prop.name in ("", prop.code):
             prop.name = fake.name

@@ -1,4 +1,5 @@
-"""Admin area: the inbox (failed and waiting messages, replay) and the audit log."""
+"""Admin area: the inbox (failed and waiting messages, replay), hotels first seen in a message
+(confirm or remove) and the audit log."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from guestcrm.jobs.inbox import process_event
 from guestcrm.jobs.queue import job_queue
 from guestcrm.models import AuditEntry, InboxEvent
 from guestcrm.models.inbox import INBOX_STATUSES
+from guestcrm.services.access.hotels import (
+    confirm_hotel,
+    first_stays,
+    list_hotels,
+    references,
+    remove_hotel,
+)
 from guestcrm.services.ingest.inbox import replay
 from guestcrm.web.access import roles_required
 from guestcrm.web.numbers import int_arg
@@ -71,3 +79,30 @@ def replay_event(event_id: int):
 def audit():
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)).all()
     return render_template("admin/audit.html", entries=entries)
+
+
+@bp.get("/hotels")
+@roles_required("admin")
+def hotels():
+    waiting = list_hotels(db.session, unconfirmed_only=True)
+    return render_template(
+        "admin/hotels.html", hotels=waiting, first=first_stays(db.session, waiting),
+        used={p.id: references(db.session, p) for p in waiting},
+    )
+
+
+@bp.post("/hotels/<code>/confirm")
+@roles_required("admin")
+def confirm(code: str):
+    prop = confirm_hotel(db.session, code, request.form.get("name"),
+                         actor=f"staff:{current_user.id}")
+    flash(f"Hotel {prop.code} confirmed as {prop.name}.", "info")
+    return redirect(url_for("admin.hotels"))
+
+
+@bp.post("/hotels/<code>/remove")
+@roles_required("admin")
+def remove(code: str):
+    remove_hotel(db.session, code, actor=f"staff:{current_user.id}")
+    flash(f"Hotel {code} removed.", "info")
+    return redirect(url_for("admin.hotels"))

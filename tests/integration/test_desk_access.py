@@ -137,3 +137,23 @@ def test_a_revenue_manager_of_every_hotel_changes_the_group_wide_settings(client
     seen = {name: outcome(call(client, method, url, form, token))
             for name, method, url, form in routes(ids) if name in REVENUE}
     assert seen == {name: OK for name in REVENUE}
+
+
+def test_a_front_desk_agent_cannot_write_in_another_hotels_name_about_their_own_guest(
+        client, db_session):
+    from sqlalchemy import func, select
+
+    from guestcrm.models import AuditEntry
+
+    ids = world()
+    token = sign_in(client, staff("front_desk", "MINE"))
+    before = db_session.scalar(select(func.count()).select_from(AuditEntry))
+    g = ids["guest"]
+    for url, form in [
+        (f"/desk/guests/{g}/complaints?property=OTHER", {"category": "noise", "description": "x"}),
+        (f"/desk/guests/{g}/preferences?property=OTHER",
+         {"key": "bed", "value": "x", "scope": "here"}),
+        (f"/desk/guests/{g}/vip?property=OTHER", {"level": "VIP1", "reason": "x"}),
+    ]:
+        assert call(client, "POST", url, form, token).status_code == 404, url
+    assert db_session.scalar(select(func.count()).select_from(AuditEntry)) == before

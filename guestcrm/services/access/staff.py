@@ -48,7 +48,8 @@ def create_staff(
     for code in property_codes:
         prop = session.scalar(select(Property).where(Property.code == code))
         if prop is None:
-            prop = Property(code=code, name=code)
+            prop = Property(code=code, name=code, confirmed_at=datetime.now(UTC),
+                            confirmed_by="cli")
             session.add(prop)
         properties.append(prop)
     user = StaffUser(

@@ -71,7 +71,8 @@ def _find_or_create_property(session: Session, code: str, name: str | None) -> P
         return prop
     session.execute(
         conflict_insert(session, Property)
-        .values(code=code, name=name or code, timezone="UTC")
+        # Unconfirmed until an admin names or removes it; its stays keep flowing meanwhile.
+        .values(code=code, name=name or code, timezone="UTC", confirmed_at=None)
         .on_conflict_do_nothing()
     )
     return session.scalar(select(Property).where(Property.code == code))
