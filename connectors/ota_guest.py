@@ -79,7 +79,7 @@ def country_code(value: str | None) -> str | None:
         return COUNTRY_CODES[key]
     if len(cleaned) == 2 and cleaned.isalpha():
         return cleaned.upper()
-    return cleaned[:64]
+    return cleaned
 
 
 def parse_res_guests(hotel_reservation: etree._Element) -> list[dict]:
@@ -113,21 +113,21 @@ def has_content(guest: dict) -> bool:
 def profile_id(profile_info: etree._Element) -> str | None:
     for unique_id in findall(profile_info, "UniqueID"):
         if attr(unique_id, "Type") == PROFILE_ID_TYPE and attr(unique_id, "ID"):
-            return attr(unique_id, "ID")[:128]
+            return attr(unique_id, "ID")
     return None
 
 
 def parse_customer(customer: etree._Element) -> dict:
     name = find(customer, "PersonName")
     guest: dict = {
-        "name_prefix": _clip(text(find(name, "NamePrefix")), 64),
-        "first_name": _clip(text(find(name, "GivenName")), 128),
-        "middle_name": _clip(text(find(name, "MiddleName")), 128),
-        "last_name": _clip(text(find(name, "Surname")), 128),
-        "name_title": _clip(text(find(name, "NameTitle")), 64),
+        "name_prefix": text(find(name, "NamePrefix")),
+        "first_name": text(find(name, "GivenName")),
+        "middle_name": text(find(name, "MiddleName")),
+        "last_name": text(find(name, "Surname")),
+        "name_title": text(find(name, "NameTitle")),
         "birth_date": _birth_date(attr(customer, "BirthDate")),
         "gender": GENDERS.get((attr(customer, "Gender") or "").lower()),
-        "language": _clip((attr(customer, "Language") or "").lower() or None, 16),
+        "language": (attr(customer, "Language") or "").lower() or None,
         "nationality": country_code(attr(find(customer, "CitizenCountryName"), "Code")),
         "emails": _emails(customer),
         "phones": _phones(customer),
@@ -153,7 +153,7 @@ def _emails(customer: etree._Element) -> list[dict]:
     emails, seen = [], set()
     for element in findall(customer, "Email"):
         address = text(element)
-        if not address or "@" not in address or len(address) > 320:
+        if not address or "@" not in address:
             continue
         if address.lower() in seen:
             continue
@@ -172,7 +172,7 @@ def _phones(customer: etree._Element) -> list[dict]:
             continue
         seen.add(number)
         kind = PHONE_KINDS.get(attr(element, "PhoneTechType") or "", "voice")
-        phones.append({"number": number[:64], "kind": kind})
+        phones.append({"number": number, "kind": kind})
     return phones
 
 
@@ -204,10 +204,10 @@ def _address(element: etree._Element | None) -> dict | None:
         street = street or number
     state_el = find(element, "StateProv")
     address = {
-        "street": _clip(street, 255),
-        "city": _clip(text(find(element, "CityName")), 128),
-        "postal_code": _clip(text(find(element, "PostalCode")), 32),
-        "state": _clip(attr(state_el, "StateCode") or text(state_el), 64),
+        "street": street,
+        "city": text(find(element, "CityName")),
+        "postal_code": text(find(element, "PostalCode")),
+        "state": attr(state_el, "StateCode") or text(state_el),
         "country": country,
     }
     return address if any(address.values()) else None
@@ -221,8 +221,8 @@ def _loyalty(customer: etree._Element) -> list[dict]:
             continue
         program = attr(element, "ProgramID") or attr(element, "VendorCode") or "unknown"
         memberships.append(
-            {"program": program[:64], "number": number[:64],
-             "level": _clip(attr(element, "LoyalLevel"), 64)}
+            {"program": program, "number": number,
+             "level": attr(element, "LoyalLevel")}
         )
     return memberships
 
@@ -237,6 +237,3 @@ def _birth_date(value: str | None) -> str | None:
         return None
     return born.isoformat()
 
-
-def _clip(value: str | None, limit: int) -> str | None:
-    return value[:limit] if value else None

@@ -166,7 +166,7 @@ def draft_reservations(element: etree._Element, ctx: ReservationContext) -> list
             else parse_timestamp(attr(element, "CreateDateTime")),
             "modified_at": _version_stamp(element, ctx),
             "channel": kind,
-            "channel_name": channel_name[:64] if channel_name else None,
+            "channel_name": channel_name or None,
             **{k: room.get(k) for k in ("room_type", "rate_plan", "adults", "children",
                                         "arrival", "departure", "amount", "currency")},
             "comments": _unique(room.get("comments", []) + shared["comments"]),
@@ -229,7 +229,7 @@ def _shared_extras(element: etree._Element, global_info: etree._Element | None) 
     add_comment_preferences(shared, global_info)
     add_special_requests(shared, global_info)
     for need in accessibility_needs(element):
-        shared["special_requests"].append(need[:2000])
+        shared["special_requests"].append(need)
         shared["preferences"].append(CanonicalPreference("accessible", "yes", "request"))
     shared["requests"] = shared.pop("special_requests")
     return shared

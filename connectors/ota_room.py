@@ -85,8 +85,8 @@ def _room(stay: etree._Element, room_type: etree._Element | None, type_index: in
     arrival, departure, window = stay_dates(stay, room_rate)
     hotel = find(stay, "BasicPropertyInfo")
     room = {
-        "room_type": (code or text(room_type))[:64] if (code or text(room_type)) else None,
-        "rate_plan": rate_plan[:64] if rate_plan else None,
+        "room_type": code or text(room_type) or None,
+        "rate_plan": rate_plan or None,
         "adults": adults,
         "children": children,
         "arrival": arrival,
@@ -209,7 +209,7 @@ def comment_texts(scope: etree._Element | None) -> list[str]:
             continue
         if name and name.lower() != "customer comment":
             body = f"{name}: {body}"
-        found.append(body[:4000])
+        found.append(body)
     return found
 
 
@@ -225,5 +225,5 @@ def add_special_requests(target: dict, scope: etree._Element | None) -> None:
         code, said = attr(request, "RequestCode"), text(find(request, "Text")) or text(request)
         label = said or (f"{attr(request, 'Name') or 'request'} {code}" if code else None)
         if label:
-            target["special_requests"].append(label[:2000])
+            target["special_requests"].append(label)
         target["preferences"].extend(preferences_from_request(code, said))
