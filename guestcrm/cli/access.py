@@ -34,7 +34,7 @@ def register(app: Flask) -> None:
 )
 def create_user(email, role, properties, name, password):
     """Add a staff account scoped to properties."""
-    from guestcrm.services.access.staff import StaffError, create_staff
+    from guestcrm.services.access.staff import create_staff
 
     generated = False
     if password is None:
@@ -42,10 +42,7 @@ def create_user(email, role, properties, name, password):
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         else:
             password, generated = secrets.token_urlsafe(12), True
-    try:
-        user = create_staff(db.session, email, password, role, list(properties), name=name)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from exc
+    user = create_staff(db.session, email, password, role, list(properties), name=name)
     click.echo(f"created {user.email} ({role}) for {', '.join(properties) or 'no property'}")
     if generated:
         click.echo(f"password: {password}")
@@ -56,12 +53,9 @@ def create_user(email, role, properties, name, password):
 @click.argument("email")
 def deactivate_user(email):
     """Stop a staff account: it cannot sign in, and its open sessions end at once."""
-    from guestcrm.services.access.staff import StaffError, deactivate_staff
+    from guestcrm.services.access.staff import deactivate_staff
 
-    try:
-        user = deactivate_staff(db.session, email, actor="cli")
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from exc
+    user = deactivate_staff(db.session, email, actor="cli")
     click.echo(f"deactivated {user.email}; its sessions have ended")
 
 
@@ -74,14 +68,10 @@ def deactivate_user(email):
               help="A hotel whose guests it may see (repeat; none: every hotel).")
 def create_token(name, scopes, properties):
     """Create an API token for a machine client; the token is the last line printed."""
-    from guestcrm.errors import DomainError
     from guestcrm.services.access.tokens import create_api_token
 
-    try:
-        token = create_api_token(db.session, name, scopes=scopes or None,
-                                 properties=properties or None)
-    except (DomainError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    token = create_api_token(db.session, name, scopes=scopes or None,
+                             properties=properties or None)
     click.echo(f"API token for {name} (shown once, keep it secret):")
     click.echo(token)
 
@@ -91,13 +81,9 @@ def create_token(name, scopes, properties):
 @click.argument("name")
 def revoke_token(name):
     """Revoke an API token: it stops working with the next request."""
-    from guestcrm.errors import DomainError
     from guestcrm.services.access.tokens import revoke_api_token
 
-    try:
-        revoke_api_token(db.session, name)
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from exc
+    revoke_api_token(db.session, name)
     click.echo(f"revoked API token {name}")
 
 
@@ -108,13 +94,9 @@ def revoke_token(name):
 def revoke_credential(connector, name):
     """Revoke a webhook credential (each web worker may accept it for up to
     WEBHOOK_AUTH_CACHE_SECONDS more, 30 s by default)."""
-    from guestcrm.errors import DomainError
     from guestcrm.services.access.credentials import revoke_webhook_credential
 
-    try:
-        revoke_webhook_credential(db.session, connector, name)
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from exc
+    revoke_webhook_credential(db.session, connector, name)
     click.echo(f"revoked {connector} credential {name}")
 
 
@@ -129,7 +111,6 @@ def add_webhook_credential(connector, name, properties):
     from connectors.base import UnknownConnector
     from connectors.registry import connector_names, get_connector
     from guestcrm.services.access.credentials import (
-        CredentialExists,
         create_webhook_credential,
         hotel_codes,
     )
@@ -140,11 +121,8 @@ def add_webhook_credential(connector, name, properties):
         raise click.ClickException(
             f"unknown connector {connector!r}; one of {', '.join(connector_names())}"
         ) from None
-    try:
-        codes = hotel_codes(properties) if properties else None
-        secret = create_webhook_credential(db.session, connector, name, properties=codes)
-    except (CredentialExists, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    codes = hotel_codes(properties) if properties else None
+    secret = create_webhook_credential(db.session, connector, name, properties=codes)
     scope = f"hotels {', '.join(codes)}" if codes else "any hotel"
     click.echo(f"credential {name} for /webhooks/{connector} (HTTP Basic user {name}) "
                f"for {scope}; secret:")

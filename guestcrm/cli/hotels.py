@@ -6,7 +6,6 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from guestcrm.errors import DomainError
 from guestcrm.extensions import db
 
 
@@ -37,10 +36,7 @@ def confirm_hotel(code, name):
     """Confirm a hotel first seen in a message."""
     from guestcrm.services.access.hotels import confirm_hotel as confirm
 
-    try:
-        prop = confirm(db.session, code, name, actor="cli")
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from exc
+    prop = confirm(db.session, code, name, actor="cli")
     click.echo(f"confirmed {prop.code} ({prop.name})")
 
 
@@ -51,8 +47,5 @@ def remove_hotel(code):
     """Remove a hotel nothing refers to."""
     from guestcrm.services.access.hotels import remove_hotel as remove
 
-    try:
-        remove(db.session, code, actor="cli")
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from exc
+    remove(db.session, code, actor="cli")
     click.echo(f"removed {code}")

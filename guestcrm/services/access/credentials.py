@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guestcrm.errors import Conflict, NotFound
+from guestcrm.errors import Conflict, NotFound, Refused
 from guestcrm.models import AuditEntry, WebhookCredential
 from guestcrm.schemas.reservation import HOTEL_CODE_RULE, valid_hotel_code
 
@@ -66,7 +66,7 @@ def hotel_codes(codes: Iterable[str]) -> list[str]:
     clean = {_hotel_code(code) for code in codes}
     for code in clean:
         if not valid_hotel_code(code):
-            raise ValueError(f"{code!r} is not a hotel code ({HOTEL_CODE_RULE})")
+            raise Refused(f"{code!r} is not a hotel code ({HOTEL_CODE_RULE})")
     return sorted(clean)
 
 
