@@ -112,3 +112,18 @@ def test_a_forged_forwarded_for_is_ignored_unless_a_proxy_is_trusted():
         app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7"},
                               environ_base={"REMOTE_ADDR": "10.0.0.1"})
     assert seen == {"plain": "10.0.0.1", "proxied": "203.0.113.7"}
+
+
+def test_workers_share_the_sign_in_limit_through_redis(pg_database, redis_test_url, committed_db):
+    """Two app processes (as two gunicorn workers) count one account's tries together."""
+    config = {"SQLALCHEMY_DATABASE_URI": pg_database, "REDIS_URL": redis_test_url,
+              "RATELIMIT_STORAGE_URI": redis_test_url, "SECRET_KEY": "shared"}
+    workers = [create_app(config).test_client() for _ in range(2)]
+    answers = []
+    for attempt in range(12):
+        worker = workers[attempt % 2]
+        token = csrf_from(worker.get("/login").get_data(as_text=True))
+        answers.append(worker.post("/login", data={
+            "email": "shared-limit@hotel.test", "password": "wrong password!",
+            "csrf_token": token}, environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code)
+    assert answers[:10] == [401] * 10 and answers[10:] == [429, 429]
