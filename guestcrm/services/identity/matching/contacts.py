@@ -8,25 +8,19 @@ from functools import lru_cache
 
 import phonenumbers
 
-from guestcrm.services.identity.contacts import RELAY_EMAIL_DOMAINS
+from guestcrm.services.identity.contacts import (
+    RELAY_EMAIL_DOMAINS,
+    identity_email,
+    junk_phone,
+    normalize_phone,
+)
 
 from .names import fold
 
 # Channel relay addresses change with every reservation and are never the guest's own; the one
 # list lives with the ingest path's email normalization.
 DEFAULT_RELAY_DOMAINS: tuple[str, ...] = RELAY_EMAIL_DOMAINS
-_PLACEHOLDER_LOCALS = frozenset(
-    "no noemail no-email no_email nomail no-mail none na nil null test unknown email mail x xx "
-    "xxx dummy fake noreply no-reply donotreply do-not-reply keine keinemail sinemail sincorreo "
-    "guest nobody anonymous notprovided not-provided noaddress".split()
-)
-_PLACEHOLDER_DOMAINS = frozenset(
-    "example.com example.org example.net test.com noemail.com nomail.com none.com email.invalid "
-    "no.email noemail.invalid".split()
-)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
 _REPEATED = re.compile(r"^(.)\1*$")
-_GMAIL = frozenset({"gmail.com", "googlemail.com"})
 _DOB_YMD = re.compile(r"^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})$")
 _DOB_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _STREET_WORDS = {
@@ -54,27 +48,10 @@ _LANGUAGES = {
 def canonical_email(
     raw: str | None, relay_domains: tuple[str, ...] = DEFAULT_RELAY_DOMAINS
 ) -> str | None:
-    """The guest's own address in one spelling, or None when it is no evidence of identity.
-
-    Relay addresses of booking channels and placeholders typed by staff give None.
-    """
-    if not raw:
-        return None
-    email = raw.strip().lower().removeprefix("mailto:")
-    if not _EMAIL.match(email):
-        return None
-    local, _, domain = email.rpartition("@")
-    domain = domain.rstrip(".")
-    if any(domain == d or domain.endswith("." + d) for d in relay_domains):
-        return None
-    if domain in _PLACEHOLDER_DOMAINS or domain.endswith((".invalid", ".test", ".example")):
-        return None
-    local = local.split("+", 1)[0]  # sub-addressing: same mailbox
-    if domain in _GMAIL:
-        local, domain = local.replace(".", ""), "gmail.com"
-    if not local or local in _PLACEHOLDER_LOCALS or _REPEATED.match(local):
-        return None
-    return f"{local}@{domain}"
+    """The guest's own address in one spelling, or None when it is no evidence of identity
+    (relay addresses of booking channels, placeholders typed by staff): the exact-key path's
+    verdict and spelling (services/identity/contacts.py)."""
+    return identity_email(raw, relay_domains)
 
 
 def phone_region(country: str | None, default_region: str | None = None) -> str | None:
@@ -89,43 +66,19 @@ _NON_DIGIT = re.compile(r"\D")
 
 
 def canonical_phone(raw: str | None, region: str | None = None) -> str | None:
-    """E.164 when phonenumbers can parse it; bare significant digits otherwise; None if junk."""
+    """E.164 as the exact-key path reads it (services/identity/contacts.py); a number that
+    cannot be placed (no country, no region) keeps its significant digits, marked '#', and is
+    compared by its tail; None for junk."""
     if not raw:
         return None
-    text = raw.strip()
-    digits = _NON_DIGIT.sub("", text)
-    if len(digits) < 6 or _REPEATED.match(digits) or digits in "0123456789012345678":
+    placed = normalize_phone(raw, region)
+    if placed is not None:
+        return placed
+    digits = _NON_DIGIT.sub("", raw)
+    if junk_phone(digits) or raw.strip().startswith(("+", "00")):
         return None
-    if text.startswith("+"):
-        return _international(digits, region)
-    if text.startswith("00"):
-        return _international(digits[2:], region)
-    return _national(digits, region)
-
-
-@lru_cache(maxsize=262_144)
-def _international(digits: str, region: str | None) -> str | None:
-    # Most numbers arrive international; the calling code and length are all that matter.
-    for size in (1, 2, 3):
-        if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            return "+" + digits if 8 <= len(digits) <= 15 else None
-    return _parse("+" + digits, region, digits)
-
-
-@lru_cache(maxsize=262_144)
-def _national(digits: str, region: str | None) -> str | None:
-    return _parse(digits, region, digits)
-
-
-def _parse(text: str, region: str | None, digits: str) -> str | None:
-    try:
-        number = phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is not None and phonenumbers.is_possible_number(number):
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    # No region to read a national number with: keep its digits, compared by their tail.
-    return "#" + digits.lstrip("0") if len(digits.lstrip("0")) >= 6 else None
+    significant = digits.lstrip("0")
+    return "#" + significant if len(significant) >= 6 else None
 
 
 def parse_birth_date(raw: str | None, arrival: str | None = None) -> str | None:
