@@ -180,8 +180,8 @@ def _huge_comment(xml: bytes, rng: random.Random) -> bytes:
 
 
 def _odd_hotel_code(xml: bytes, rng: random.Random) -> bytes:
-    code = rng.choice((b"", b"  ", b"../x", b"H\x00TEL", b"<x>", b"A" * 5000, b"\xc3\xa9\xe2\x80\xae",
-                       b"123;DROP TABLE stay", b"%00", b"H" * 64 + b"\n"))
+    code = rng.choice((b"", b"  ", b"../x", b"H\x00TEL", b"<x>", b"A" * 5000,
+                       b"\xc3\xa9\xe2\x80\xae", b"123;DROP TABLE stay", b"%00", b"H" * 64 + b"\n"))
     for attribute in (b'HotelCode="', b'HotelCode=\''):
         at = xml.find(attribute)
         if at != -1:
@@ -264,7 +264,8 @@ def request_of(message: Message, secret: str) -> dict:
     headers = {"Authorization": f"Basic {token}"}
     if message.connector == "alpinebits":
         body, content_type = multipart({"action": message.action.encode(), "request": message.xml})
-        headers |= {"X-AlpineBits-ClientID": "fuzz", "X-AlpineBits-ClientProtocolVersion": "2024-10"}
+        headers |= {"X-AlpineBits-ClientID": "fuzz",
+                    "X-AlpineBits-ClientProtocolVersion": "2024-10"}
         return {"data": body, "content_type": content_type, "headers": headers}
     return {"data": message.xml, "content_type": "application/xml", "headers": headers}
 
@@ -313,9 +314,15 @@ def drain(app) -> None:
     """The real drain: one rq SimpleWorker (what `flask worker` runs) in burst mode."""
     from rq import SimpleWorker
 
+    class BurstWorker(SimpleWorker):
+        # rq 3.0 joins its command pubsub thread (sleep_time=60) at teardown; a burst that ends
+        # before the subscription is confirmed then waits a minute. A burst takes no commands.
+        def subscribe(self) -> None:
+            pass
+
     jobs = app.extensions["guestcrm_jobs"]
     with app.app_context():
-        SimpleWorker([jobs.queue("ingest")], connection=jobs.connection()).work(burst=True)
+        BurstWorker([jobs.queue("ingest")], connection=jobs.connection()).work(burst=True)
 
 
 def account(app, connector: str, tally: Tally) -> None:
