@@ -46,3 +46,16 @@ def test_the_mutations_are_deterministic_from_the_seed_and_include_repeats():
     assert first != fuzz.mutated("opentravel", 40, seed=6)
     assert len(first) == 40 and len({m.xml for m in first}) < 40  # identical repeats
     assert fuzz.mutated("no-such-connector", 10, seed=5) == []
+
+
+def test_the_verdict_fails_a_5xx_a_stuck_row_a_reasonless_failure_and_a_slow_message():
+    fuzz = _bench()
+    good = fuzz.Tally(statuses={"2xx": 3, "4xx": 1, "5xx": 0}, processed=1, failed=1, duplicates=1)
+    assert good.balances() and fuzz.verdict({"opentravel": good}) == []
+    for change in ({"stuck": 1}, {"failed_without_reason": 1}, {"lost": ["fake/truncate"]},
+                   {"duplicates": 0}):
+        bad = fuzz.Tally(**(vars(good) | change))
+        assert not bad.balances() and fuzz.verdict({"opentravel": bad}), change
+    crashed = fuzz.Tally(**(vars(good) | {"statuses": {"2xx": 3, "4xx": 0, "5xx": 1}}))
+    slow = fuzz.Tally(**(vars(good) | {"max_seconds": 1.5}))
+    assert fuzz.verdict({"alpinebits": crashed}) and fuzz.verdict({"alpinebits": slow})
