@@ -426,6 +426,8 @@ def table(tallies: dict[str, Tally]) -> str:
                      f"{t.statuses['5xx']:>6}{t.processed:>11}{t.failed:>8}{t.duplicates:>6}"
                      f"{t.answered_at_once:>9}{len(t.lost):>6}{t.stuck:>7}{t.max_seconds:>8.3f}"
                      f"  {'yes' if t.balances() else 'NO'}")
+    lines += [f"slowest {connector}: {t.slowest} ({t.max_seconds:.3f} s)"
+              for connector, t in tallies.items()]
     return "\n".join(lines)
 
 
