@@ -405,7 +405,9 @@ def fresh_app(redis_url: str) -> Iterator:
         base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
         redis.Redis.from_url(redis_url).flushdb()
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"{base}/{name}", "REDIS_URL": redis_url,
-                          "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://",
+                          # Not RATELIMIT_ENABLED=False: the limiter is one object per
+                          # process, so that would switch it off for every later app.
+                          "RATELIMIT_STORAGE_URI": "memory://",
                           "SECRET_KEY": uuid.uuid4().hex})
         with app.app_context():
             upgrade()
