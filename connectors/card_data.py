@@ -10,7 +10,8 @@ document's structure. So:
   keep nothing;
 - free text (element text, and the attributes named in FREE_TEXT_ATTRIBUTES) has every
   Luhn-valid run of 13-19 digits masked, after the parser decoded entities and joined CDATA,
-  whatever separates the digit groups (spaces of any kind, dots, slashes, dashes, new lines);
+  whatever separates the digit groups (spaces of any kind, dots, slashes, commas, underscores,
+  dashes of any kind, new lines);
 - every other attribute (ids, codes, loyalty numbers, hotel codes) is never touched, and no
   element or attribute is added or removed.
 
@@ -48,7 +49,8 @@ MASK = "X"
 # A run of digit groups with at most three separator characters between two groups. Each
 # repetition starts with a separator, so a run can be matched only one way: linear time.
 # A run right after "+" is a phone number in international form and is left alone.
-_RUN = re.compile(r"(?<![0-9+])[0-9]+(?:[\s./\\-]{1,3}[0-9]+)*")
+# Separators: any space, . / \ - , _ and the Unicode dashes, up to four characters at a time.
+_RUN = re.compile(r"(?<![0-9+])[0-9]+(?:[\s./\\,_\u2010-\u2015\u2212-]{1,4}[0-9]+)*")
 _DIGITS = re.compile(r"[0-9]+")
 # Runs of up to this many digit groups are searched one window at a time; longer ones (a
 # hostile wall of digits) all at once with arrays, where numpy's fixed cost pays off.
@@ -153,9 +155,11 @@ def mask_json(value: Any, key: str = "", parent: str = "") -> Any:
         return keep_last_digits(str(value))
     if key in JSON_SECRET_KEYS:
         return mask_all(str(value))
-    if isinstance(value, str) and not _json_identifier(key):
-        return mask_text(value)
-    return value
+    if _json_identifier(key) or not isinstance(value, str | int):
+        return value
+    text = str(value)
+    masked = mask_text(text)  # a card number sent as a JSON number is masked as well
+    return value if masked == text else masked
 
 
 def _mask_run(run: str) -> str | None:

@@ -115,6 +115,8 @@ def test_a_namespaced_or_single_quoted_attribute_is_masked():
     "4111 1111 1111 1111", "4111.1111.1111.1111", "4111/1111/1111/1111",
     "4111  1111  1111  1111", "4111\u00a01111\u00a01111\u00a01111", "4111\n1111\n1111\n1111",
     "4111-1111-1111-1111 12/27", "4111111111111111 exp 12/27", "4111111111111111/1227",
+    "4111\u20131111\u20131111\u20131111", "4111,1111,1111,1111", "4111_1111_1111_1111",
+    "4111 -- 1111 -- 1111 -- 1111", "4111\u20141111\u20141111\u20141111",
 ])
 def test_a_card_number_in_a_comment_is_masked_whatever_separates_its_digits(written):
     xml = f"<R><Comment><Text>pay with {escape(written)} please</Text></Comment></R>".encode()
@@ -144,6 +146,13 @@ def test_json_card_fields_are_masked_by_key_and_free_text_by_luhn():
     assert result["card"]["number"] == "XXXXXXXXXXXX1881" and result["number"] == "12"
     assert result["reservationId"] == "4111111111111111"  # an id is never touched
     assert result["note"] == "card XXXX XXXX XXXX 1111"
+
+
+def test_a_card_number_sent_as_a_json_number_is_masked_but_numeric_ids_are_not():
+    result = mask_json({"payment": {"cc": 4111111111111111}, "nights": 3,
+                        "bookingId": 4111111111111111, "total": 4111111111111111.0})
+    assert result["payment"]["cc"] == "XXXXXXXXXXXX1111" and result["nights"] == 3
+    assert result["bookingId"] == 4111111111111111
 
 
 def test_the_ohip_schema_example_card_is_masked():
@@ -208,7 +217,8 @@ def test_a_megabyte_of_hostile_text_is_masked_in_under_a_second():
 card_numbers = st.builds(luhn_complete,
                          st.text("0123456789", min_size=11, max_size=17).map(lambda s: "4" + s))
 identifiers = st.one_of(card_numbers, st.text("0123456789", min_size=13, max_size=19))
-separators = st.sampled_from([" ", "-", ".", "/", "  ", "\u00a0", "\n", " \n "])
+separators = st.sampled_from([" ", "-", ".", "/", "  ", "\u00a0", "\n", " \n ", ",", "_",
+                              "\u2013", " - "])
 written_cards = st.builds(
     lambda number, sep, group: sep.join(re.findall(f".{{1,{group}}}", number)),
     card_numbers, separators, st.integers(3, 6))
