@@ -45,14 +45,11 @@ STATUS_RANK = {
 }
 CHANNEL_KINDS = ("direct", "ota", "gds", "phone", "walk_in", "corporate", "other")
 
-# A hotel code as it may appear in a message, a URL, a file name or a header: letters, digits,
-# ".", "_" and "-", at most 32 characters. Codes create hotels on the fly, so anything else is
-# refused at the door with the protocol's error.
+# Hotel codes create hotels and reach URLs, file names and headers: anything outside this rule
+# is refused at the door with the protocol's error.
 HOTEL_CODE = re.compile(r"[A-Za-z0-9._-]{1,32}\Z")  # marshmallow's Regexp matches from the start
 HOTEL_CODE_PATTERN = "^[A-Za-z0-9._-]{1,32}$"  # the same, as JSON Schema writes it
 HOTEL_CODE_RULE = "letters, digits, '.', '_' and '-', at most 32 characters"
-
-
 # The longest comment and special request a reservation may carry (docs/connectors.md).
 COMMENT_MAX, REQUEST_MAX = 4000, 2000
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from connectors.base import ConnectorError, InboundMessage
-from connectors.card_data import contains_card_number, luhn_valid, mask_json, mask_text
+from connectors.card_data import contains_card_number, luhn_valid, mask_text
+from connectors.card_data_json import mask_json
 from connectors.ota_xml import masked
 from tests.samples import (
     ALPINEBITS_SAMPLES,
