@@ -15,13 +15,15 @@ from werkzeug.wrappers import Response
 from guestcrm.errors import DomainError
 from guestcrm.extensions import db
 
-# Status codes whose page says something of its own; under /api/ the same codes answer JSON
-# (the API's other errors, 400 and 422 with their field errors, are flask-smorest's).
+# Every status code a view aborts with: a page outside /api/ (never JSON to a browser), JSON
+# with the code, status, message and any field errors under /api/.
 PAGE_MESSAGES = {
+    400: "The request was not understood.",
     403: "You do not have access to this page.",
     404: "Not found.",
     405: "That action is not possible here.",
     413: "Too large.",
+    422: "That could not be done.",
     429: "Too many attempts; wait a minute.",
 }
 
@@ -47,12 +49,16 @@ def _domain_error(err: DomainError) -> Response | tuple[Response | str, int]:
 
 def _answer(code: int, message: str, err: HTTPException | None = None
             ) -> tuple[Response | str, int]:
+    # flask-smorest's abort(..., message=..., errors=...) keeps both in `data`
+    data = getattr(err, "data", None) or {}
+    detail = data.get("message") or (err.description if err is not None else None) or message
     if _in_api():
-        # flask-smorest's abort(..., message=...) keeps its message in `data`
-        data = getattr(err, "data", None) or {}
-        detail = data.get("message") or (err.description if err is not None else None)
-        return jsonify(code=code, status=HTTPStatus(code).phrase, message=detail or message), code
-    return render_template("error.html", code=code, message=message), code
+        body = {"code": code, "status": HTTPStatus(code).phrase, "message": detail}
+        errors = data.get("errors") or data.get("messages")  # webargs: field errors
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), code
+    return render_template("error.html", code=code, message=detail), code
 
 
 def _in_api() -> bool:

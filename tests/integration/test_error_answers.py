@@ -61,3 +61,21 @@ def test_errors_under_the_api_are_json(client, method, url, status):
 def test_a_missing_page_outside_the_api_is_html(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and "text/html" in response.content_type
+
+
+def test_a_bad_value_on_a_page_answers_an_html_page_not_json(client):
+    sign_in(client, staff("admin"))
+    from tests.factories import PropertyFactory
+
+    PropertyFactory(code="ALP1")
+    response = client.get("/desk/?property=ALP1&day=yesterday")
+    assert response.status_code == 400 and "text/html" in response.content_type
+
+
+def test_api_validation_errors_keep_their_field_errors(client, db_session):
+    from guestcrm.services.access.tokens import create_api_token
+
+    token = create_api_token(db_session, "errors")
+    response = client.get("/api/v1/arrivals?property=ALP1&date=not-a-date",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422 and "date" in response.get_json()["errors"]["query"]
