@@ -29,3 +29,12 @@ def test_a_placeholder_address_joins_no_two_guests(db_session):
     ingest_reservation(db_session, reservation("R2", first_name="Anna", last_name="Berger",
                                                email="guest@hotel.de"))
     assert profiles(db_session) == 2
+
+
+def test_an_api_look_up_by_a_placeholder_address_finds_no_one(db_session):
+    from guestcrm.services.identity.lookup import find_by_email
+
+    ingest_reservation(db_session, reservation("R1", email="guest@hotel.de"))
+    ingest_reservation(db_session, reservation("R2", email="J.Smith+x@gmail.com"))
+    assert find_by_email(db_session, "guest@hotel.de") == []
+    assert len(find_by_email(db_session, "jsmith@googlemail.com")) == 1

@@ -132,3 +132,16 @@ def test_an_api_token_records_its_last_use_at_most_once_a_minute(db_session):
     db_session.commit()
     find_api_token(db_session, token)
     assert row.last_used_at > first
+
+
+@pytest.mark.parametrize("address", ["J.Smith@gmail.com", "ops+crm@hotel.de"])
+def test_staff_sign_in_with_the_address_their_account_was_made_with(client, db_session, address):
+    """Identity keys fold Gmail dots and +tags; staff accounts must not: two people may share
+    a mailbox alias, and the address given is the one typed at sign-in."""
+    from tests.factories import PASSWORD, csrf_from
+
+    create_staff(db_session, address, PASSWORD, "admin", [])
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": address, "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from guestcrm.errors import Refused
 from guestcrm.models import AuditEntry, Property, StaffUser
 from guestcrm.models.staff import ROLES
-from guestcrm.services.identity.contacts import normalize_email
+from guestcrm.services.identity.contacts import checked_email
 
 _hasher = PasswordHasher()
 # Verifying against this when the account does not exist keeps the timing the same.
@@ -35,7 +35,7 @@ def create_staff(
     name: str = "",
     actor: str = "cli",
 ) -> StaffUser:
-    address = normalize_email(email)
+    address = checked_email(email)
     if not address:
         raise StaffError(f"not an email address: {email}")
     if role not in ROLES:
@@ -106,7 +106,7 @@ def change_password(session: Session, user: StaffUser, password: str, actor: str
 
 def deactivate_staff(session: Session, email: str, actor: str) -> StaffUser:
     """The account can no longer sign in, and its open sessions end at once."""
-    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    user = session.scalar(select(StaffUser).where(StaffUser.email == _account(email)))
     if user is None:
         raise StaffError(f"no staff account {email}")
     user.active = False
@@ -118,7 +118,7 @@ def deactivate_staff(session: Session, email: str, actor: str) -> StaffUser:
 
 
 def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
-    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    user = session.scalar(select(StaffUser).where(StaffUser.email == _account(email)))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -144,3 +144,8 @@ def manages_the_whole_group(session: Session, user: StaffUser) -> bool:
         return False
     every = set(session.scalars(select(Property.id)))
     return every <= user.property_ids()
+
+
+def _account(email: str) -> str:
+    """The spelling an account is stored under (create_staff), for sign-in and look-ups."""
+    return checked_email(email) or email.strip().lower()

@@ -43,11 +43,9 @@ _NON_DIGITS = re.compile(r"[^\d+]")
 _REMEMBERED = 8192
 
 
-@lru_cache(maxsize=_REMEMBERED)
-def normalize_email(raw: str) -> str | None:
-    """The mailbox in one spelling: syntax-checked, lower case, without a `+tag`, Gmail's dots
-    dropped (and googlemail.com as gmail.com); None when it is not an email address. Both the
-    exact-key path and the matcher compare addresses in this spelling."""
+def checked_email(raw: str | None) -> str | None:
+    """The address as written, syntax-checked and lower case; None when it is no address.
+    What staff accounts use: a sign-in must find the address it was given."""
     text = (raw or "").strip().removeprefix("mailto:").strip()
     if not text or len(text) > 320:
         return None
@@ -56,7 +54,18 @@ def normalize_email(raw: str) -> str | None:
         result = validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError:
         return None
-    local, _, domain = result.normalized.lower().rpartition("@")
+    return result.normalized.lower()
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def normalize_email(raw: str) -> str | None:
+    """The mailbox in one spelling: syntax-checked, lower case, without a `+tag`, Gmail's dots
+    dropped (and googlemail.com as gmail.com); None when it is not an email address. Both the
+    exact-key path and the matcher compare guests' addresses in this spelling."""
+    checked = checked_email(raw)
+    if checked is None:
+        return None
+    local, _, domain = checked.rpartition("@")
     local = local.split("+", 1)[0]  # sub-addressing: the same mailbox
     if domain in GMAIL_DOMAINS:
         local, domain = local.replace(".", ""), "gmail.com"

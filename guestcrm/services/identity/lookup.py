@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from guestcrm.db.id_pool import next_id
 from guestcrm.db.tx_scope import tx_dict
 from guestcrm.models import ContactPoint, ExternalId, GuestProfile
-from guestcrm.services.identity.contacts import normalize_email, normalize_phone
+from guestcrm.services.identity.contacts import identity_email, normalize_phone
 
 
 def add_profile(session: Session, profile: GuestProfile) -> GuestProfile:
@@ -70,7 +70,9 @@ def live_map(session: Session, profile_ids: Iterable[int]) -> dict[int, int]:
 
 
 def find_by_email(session: Session, email: str) -> list[GuestProfile]:
-    normalized = normalize_email(email)
+    """Guests by an address that identifies someone: a placeholder (guest@hotel.de) or a
+    channel relay address finds no one, as it links no one on ingest."""
+    normalized = identity_email(email)
     if not normalized:
         return []
     return _by_contact(session, "email", normalized)
