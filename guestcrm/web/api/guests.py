@@ -9,7 +9,7 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
-from marshmallow import ValidationError
+from marshmallow import ValidationError, validate
 
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile
@@ -54,28 +54,34 @@ def _look_up(query: dict) -> dict:
     return {"guests": [profile for profile in found if _visible(profile)]}
 
 
-# "Exactly one of email, phone, loyalty_id", in the document: one object of three shapes,
-# sent as query parameters (form style, exploded) or as the JSON body.
-ONE_KEY = {"oneOf": [
-    {"type": "object", "required": [name], "additionalProperties": False,
-     "properties": {name: {"type": "string", "minLength": low, "maxLength": high}}}
-    for name, low, high in (("email", 3, 320), ("phone", 3, 64), ("loyalty_id", 1, 64))
-]}
+def _one_key() -> dict:
+    """"Exactly one of email, phone, loyalty_id", in the document: one object of three shapes,
+    sent as query parameters (form style, exploded) or as the JSON body; the bounds are
+    GuestQuery's own."""
+    shapes = []
+    for name, field in GuestQuery().fields.items():
+        length = next(v for v in field.validators if isinstance(v, validate.Length))
+        shapes.append({"type": "object", "required": [name], "additionalProperties": False,
+                       "properties": {name: {"type": "string", "minLength": length.min,
+                                             "maxLength": length.max}}})
+    return {"oneOf": shapes}
+
+
+REFUSED = {"422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}}
 QUERY_DOC = {"parameters": [{"in": "query", "name": "key", "required": True, "style": "form",
-                             "explode": True, "schema": ONE_KEY}],
-             "responses": {"422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}}}
+                             "explode": True, "schema": _one_key()}], "responses": REFUSED}
 BODY_DOC = {"requestBody": {"required": True,
-                            "content": {"application/json": {"schema": ONE_KEY}}},
-            "responses": {"422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}}}
+                            "content": {"application/json": {"schema": _one_key()}}},
+            "responses": REFUSED}
 
 
-def _query(values: Mapping[str, Any] | None) -> dict:
+def _query(values: Mapping[str, Any] | None, location: str) -> dict:
     if not isinstance(values, Mapping):
-        abort(422, errors={"json": {"_schema": ["a JSON object is expected"]}})
+        abort(422, errors={location: {"_schema": ["a JSON object is expected"]}})
     try:
         return GuestQuery().load(values)
     except ValidationError as exc:
-        abort(422, errors={"query": exc.messages})
+        abort(422, errors={location: exc.messages})
 
 
 @bp.route("/guests")
@@ -88,7 +94,7 @@ class GuestSearch(MethodView):
     def get(self):
         """Guests by exactly one of email, phone (E.164 or with country code), loyalty id.
         POST /guests/search takes the same in a JSON body, out of URLs and access logs."""
-        return _look_up(_query(request.args.to_dict()))
+        return _look_up(_query(request.args.to_dict(), "query"))
 
 
 @bp.route("/guests/search")
@@ -100,4 +106,4 @@ class GuestSearchByBody(MethodView):
     @bp.alt_response(403, description="The token lacks the scope")
     def post(self):
         """Guests by exactly one of email, phone, loyalty id, given in a JSON body."""
-        return _look_up(_query(request.get_json(silent=True)))
+        return _look_up(_query(request.get_json(silent=True), "json"))
