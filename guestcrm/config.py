@@ -52,6 +52,15 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": os.environ.get("GUESTCRM_LOGIN_RATE_LIMIT", "10 per minute"),
         "LOGIN_ADDRESS_RATE_LIMIT": os.environ.get("GUESTCRM_LOGIN_ADDRESS_RATE_LIMIT",
                                                    "60 per minute"),
+        # Perk validations and redemptions per API token: codes must not be enumerable.
+        "PERK_RATE_LIMIT": os.environ.get("GUESTCRM_PERK_RATE_LIMIT", "120 per minute"),
+        # The mail server for perk mails (absent: mails wait in the outbox).
+        "SMTP_HOST": os.environ.get("GUESTCRM_SMTP_HOST"),
+        "SMTP_PORT": _int("GUESTCRM_SMTP_PORT", 587),
+        "SMTP_USER": os.environ.get("GUESTCRM_SMTP_USER"),
+        "SMTP_PASSWORD": os.environ.get("GUESTCRM_SMTP_PASSWORD"),
+        "SMTP_STARTTLS": os.environ.get("GUESTCRM_SMTP_STARTTLS", "1") == "1",
+        "MAIL_FROM": os.environ.get("GUESTCRM_MAIL_FROM", "GuestCRM <no-reply@localhost>"),
         "JOB_QUEUE": os.environ.get("GUESTCRM_JOB_QUEUE", "ingest"),
         "JOB_TIMEOUT": _int("GUESTCRM_JOB_TIMEOUT", 120),
         "RECONCILE_AFTER_SECONDS": _int("GUESTCRM_RECONCILE_AFTER_SECONDS", 60),

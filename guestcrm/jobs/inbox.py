@@ -17,6 +17,7 @@ from flask import current_app
 from guestcrm.collector import tuned_for_batches
 from guestcrm.extensions import db
 from guestcrm.jobs.notify import enqueue_notice
+from guestcrm.jobs.perks import hand_on_stays
 from guestcrm.jobs.queue import JobQueue, job_queue
 from guestcrm.services.ingest.inbox import pending_events
 from guestcrm.services.ingest.processing import drain_batch, mark_crashed, process_one
@@ -63,6 +64,7 @@ def drain_inbox() -> dict:
             for inbox_id in outcome.crashed:  # on its own, with rq's retries
                 queue.enqueue(process_event, inbox_id)
             _send_notices(outcome.notices)
+            hand_on_stays(outcome.stays)
             if time.monotonic() > deadline:
                 schedule_drain(queue)  # to a fresh job, unless one waits already
                 break
@@ -77,6 +79,7 @@ def process_event(inbox_id: int) -> str:
         mark_crashed(db.session, inbox_id, traceback.format_exc(limit=3))
         raise  # rq retries it; inline mode leaves it `received` for the reconciler
     _send_notices(outcome.notices)
+    hand_on_stays(outcome.stays)
     return event.status if event else "missing"
 
 

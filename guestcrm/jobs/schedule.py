@@ -16,6 +16,7 @@ from rq.cron import CronScheduler
 
 from connectors.alpinebits_client import sources_from_env
 from guestcrm.jobs.inbox import reconcile
+from guestcrm.jobs.perks import mail_outbox_job, perks_nightly_job
 from guestcrm.jobs.pull import pull_alpinebits
 from guestcrm.jobs.value import nightly_value_job
 
@@ -39,6 +40,10 @@ def periodic_jobs(config: dict[str, Any]) -> list[Periodic]:
         Periodic("reconcile", reconcile, interval=max(config["RECONCILE_AFTER_SECONDS"], 5)),
         # Recency moves with the calendar even when no stay changes.
         Periodic("nightly-value", nightly_value_job, cron=config["NIGHTLY_CRON"]),
+        # Stays completed by their departure passing earn their perks; old codes expire.
+        Periodic("nightly-perks", perks_nightly_job, cron=config["NIGHTLY_CRON"]),
+        # Mails that waited for the mail server.
+        Periodic("mail-outbox", mail_outbox_job, interval=60),
     ]
     jobs += [
         Periodic(f"pull-alpinebits-{source.name}", pull_alpinebits, args=(source.name,),

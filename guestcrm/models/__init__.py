@@ -17,6 +17,7 @@ from guestcrm.models.identity import (
     ReviewTask,
 )
 from guestcrm.models.inbox import InboxEvent
+from guestcrm.models.perk import OutboundMail, Perk, PerkApiRequest, PerkOffer
 from guestcrm.models.property import Property
 from guestcrm.models.recognition import (
     CrmSetting,
@@ -46,7 +47,11 @@ __all__ = [
     "MatchModelRow",
     "MergeRecord",
     "NotSamePair",
+    "OutboundMail",
     "OutboundNotification",
+    "Perk",
+    "PerkApiRequest",
+    "PerkOffer",
     "Preference",
     "ProfileBlockingKey",
     "ProfileMatchRecord",

@@ -11,6 +11,8 @@ from guestcrm.models import (
     AuditEntry,
     GuestProfile,
     MergeRecord,
+    OutboundMail,
+    Perk,
     Stay,
     StayGuest,
 )
@@ -66,7 +68,8 @@ def merge_profiles(
         complaint.profile = survivor
     session.flush()
 
-    for model, key in ((Stay, "stays"), (StayGuest, "stay_guests")):
+    for model, key in ((Stay, "stays"), (StayGuest, "stay_guests"), (Perk, "perks"),
+                       (OutboundMail, "mails")):
         ids = list(session.scalars(select(model.id).where(model.profile_id == merged.id)))
         if ids:
             moved[key] = ids

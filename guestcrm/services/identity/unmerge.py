@@ -27,6 +27,8 @@ from guestcrm.models import (
     ExternalId,
     GuestProfile,
     MergeRecord,
+    OutboundMail,
+    Perk,
     Preference,
     Stay,
     StayGuest,
@@ -45,6 +47,8 @@ MOVED = (
     ("complaints", Complaint),
     ("stays", Stay),
     ("stay_guests", StayGuest),
+    ("perks", Perk),
+    ("mails", OutboundMail),
 )
 _OWN_FIELDS = ("vip_level", "notes")
 

@@ -63,6 +63,7 @@ class BatchOutcome:
     failed: list[int] = field(default_factory=list)  # could not be parsed: final
     crashed: list[int] = field(default_factory=list)  # broke on ingest: retried on their own
     notices: list[int] = field(default_factory=list)  # duty-manager notices to send after commit
+    stays: list[int] = field(default_factory=list)  # stays written: perks to issue after commit
 
     @property
     def ids(self) -> list[int]:
@@ -183,6 +184,7 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
     write_deferred_match_index(session)
     _write_versions(session, version_rows)
     outcome.notices = _after_batch(session, events, results)
+    outcome.stays = sorted({s for r in results.values() for s in r["stays"]})
     return outcome
 
 

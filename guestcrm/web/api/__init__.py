@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from guestcrm.extensions import csrf, limiter
-from guestcrm.web.api import arrivals, guests  # noqa: F401  (their routes are on bp)
+from guestcrm.web.api import arrivals, guests, perks  # noqa: F401  (their routes are on bp)
 from guestcrm.web.api.blueprint import BEARER, api, bp
 from guestcrm.web.numbers import IdConverter, id_schema
 

@@ -1,0 +1,1 @@
+"""Mail to guests: an outbox table and its delivery over SMTP."""

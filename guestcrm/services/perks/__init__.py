@@ -1,0 +1,1 @@
+"""Direct-booking perks: offer rules, simulation, issuing, validation, redemption, analytics."""
