@@ -53,7 +53,7 @@ class PerkOut(Schema):
     perk_label = fields.String()
     amount = fields.Float(allow_none=True)
     guest_text = fields.String()
-    expires_on = fields.Date()
+    expires_on = fields.String(metadata={"format": "date"})
     status = fields.String()
     guest_id = fields.Integer()
 
