@@ -3,12 +3,18 @@ Refusals carry a `reason` from a fixed, documented list."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from guestcrm.schemas.reservation import HOTEL_CODE, HOTEL_CODE_PATTERN, HOTEL_CODE_RULE
+
 MAX_STAY = timedelta(days=365)
 MAX_ID = 2**31 - 1
+# A code as people type it: letters, digits, spaces and dashes (services/perks/codes.py).
+TYPED_CODE = re.compile(r"[A-Za-z0-9 _-]{1,64}\Z")
+TYPED_CODE_PATTERN = "^[A-Za-z0-9 _-]{1,64}$"
 REASON_CODES = (
     "unknown_code", "wrong_guest", "expired", "already_redeemed", "wrong_property",
     "offer_paused", "offer_ended", "outside_window", "blackout_date", "cap_exhausted",
@@ -20,9 +26,14 @@ class PerkRequestIn(Schema):
     class Meta:
         unknown = RAISE
 
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    property = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                             metadata={"description": "The hotel code the stay is at"})
+    code = fields.String(required=True, validate=validate.Regexp(
+        TYPED_CODE, error="a perk code is letters, digits, spaces and dashes"),
+        metadata={"pattern": TYPED_CODE_PATTERN, "maxLength": 64,
+                  "description": "The code as the guest typed it (case, spaces and dashes "
+                                 "do not matter)"})
+    property = fields.String(required=True, validate=validate.Regexp(
+        HOTEL_CODE, error=f"a hotel code is {HOTEL_CODE_RULE}"),
+        metadata={"pattern": HOTEL_CODE_PATTERN, "description": "The hotel the stay is at"})
     arrival = fields.Date(required=True)
     departure = fields.Date(required=True)
     email = fields.String(validate=validate.Length(min=3, max=320),
@@ -38,8 +49,6 @@ class PerkRequestIn(Schema):
     def one_guest_and_sane_dates(self, data, **_):
         if ("email" in data) == ("guest_id" in data):
             raise ValidationError("give exactly one of email, guest_id")
-        if "\x00" in data.get("code", "") + data.get("property", ""):
-            raise ValidationError("text may not contain NUL characters")
         arrival, departure = data.get("arrival"), data.get("departure")
         if arrival and departure and not arrival <= departure <= arrival + MAX_STAY:
             raise ValidationError("departure is on or after arrival, within a year",

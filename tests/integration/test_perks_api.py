@@ -65,7 +65,10 @@ def test_a_reversed_perk_can_be_used_again(client, db_session):
     reversed_ = client.post(f"/api/v1/perks/{perk.code}/reverse", headers=bearer(token, "v1"))
     assert reversed_.status_code == 200 and reversed_.json["perk"]["status"] == "issued"
     twice = client.post(f"/api/v1/perks/{perk.code}/reverse", headers=bearer(token, "v2"))
-    assert twice.status_code == 422 and twice.json["reason"] == "not_redeemed"
+    assert twice.status_code == 409 and twice.json["reason"] == "not_redeemed"
+    unknown = client.post("/api/v1/perks/GC-0000-0000-0000-0000/reverse",
+                          headers=bearer(token, "v3"))
+    assert unknown.status_code == 404 and unknown.json["reason"] == "unknown_code"
     assert client.post("/api/v1/perks/redeem", json=ask(perk),
                        headers=bearer(token, "r2")).status_code == 200
 

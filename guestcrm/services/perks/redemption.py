@@ -37,9 +37,11 @@ REASONS: dict[str, str] = {
 class PerkRefused(Refused):
     """A perk that cannot be used for this request; `reason` is one of REASONS."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, status: int | None = None) -> None:
         super().__init__(REASONS[reason])
         self.reason = reason
+        if status is not None:
+            self.status = status
 
 
 class AlreadyRedeemed(PerkRefused, Conflict):
@@ -94,13 +96,17 @@ def redeem_perk(session: Session, request: PerkRequest, client: str,
 
 def reverse_perk(session: Session, code: str, client: str, property_codes: frozenset[str] | None
                  ) -> Perk:
-    """The booking was cancelled: the perk can be used again (until it expires)."""
-    perk = _find(session, code, lock=True)
+    """The booking was cancelled: the perk can be used again (until it expires). The code
+    names the resource: an unknown one is 404, one not redeemed 409."""
+    try:
+        perk = _find(session, code, lock=True)
+    except PerkRefused:
+        raise PerkRefused("unknown_code", 404) from None
     if perk.status != "redeemed":
-        raise PerkRefused("not_redeemed")
+        raise PerkRefused("not_redeemed", 409)
     hotel = session.get(Property, perk.redeemed_property_id) if perk.redeemed_property_id else None
     if property_codes is not None and (hotel is None or hotel.code.upper() not in property_codes):
-        raise PerkRefused("unknown_code")  # not this client's to see
+        raise PerkRefused("unknown_code", 404)  # not this client's to see
     perk.status = "issued"
     perk.reversed_at = utcnow()
     details = {"booking_ref": perk.booking_ref}
