@@ -19,3 +19,6 @@ if [ "${1:-}" = "--test" ]; then
 else
   .venv/bin/python -m pip install --quiet -e .
 fi
+# Front-end libraries from npm (package-lock.json), served locally from static/vendor: no CDN.
+npm ci --no-audit --no-fund --loglevel=error
+cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js

@@ -21,7 +21,7 @@ CONTENT_SECURITY_POLICY = (
 )
 HSTS = "max-age=31536000; includeSubDomains"
 ROLE_HOME = {
-    "admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "revenue.settings",
+    "admin": "admin.inbox", "front_desk": "desk.board", "revenue_manager": "revenue.offers",
 }
 
 

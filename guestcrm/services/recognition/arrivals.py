@@ -24,6 +24,8 @@ from guestcrm.models import (
     GuestProfile,
     GuestPropertyValue,
     GuestValue,
+    Perk,
+    PerkOffer,
     Preference,
     Property,
     RfmSegmentAction,
@@ -37,6 +39,7 @@ from guestcrm.services.recognition.facts import (
     Arrival,
     ArrivalFacts,
     ComplaintFact,
+    PerkFact,
     PreferenceFact,
     VipFact,
 )
@@ -122,10 +125,11 @@ def arrivals_for(
     history = None if stored else _history(session, profile_ids, day)
     complaints = _complaints(session, profile_ids)
     preferences = _preferences(session, profile_ids, property_id)
+    perks = _perks(session, profile_ids, property_id, day)
     names = _property_names(session, {r[27] for r in rows if r[27] is not None} | {property_id})
     rules, actions = _settings(session)
     compiled = compile_rules(rules)
-    shared = _Shared(vips, history, complaints, preferences, actions, names, day)
+    shared = _Shared(vips, history, complaints, preferences, actions, names, day, perks)
     code = names[property_id][0]
 
     result = []
@@ -213,6 +217,24 @@ def _preferences(session: Session, profile_ids: Select, property_id: int):
     return out
 
 
+def _perks(session: Session, profile_ids: Select, property_id: int, day: date
+           ) -> dict[int, list[PerkFact]]:
+    """Perks the guests hold that are good at this hotel on the day: the desk hands them
+    over (the label is the offer's name)."""
+    out: dict[int, list[PerkFact]] = {}
+    rows = session.execute(
+        select(Perk.profile_id, Perk.code, PerkOffer.name, Perk.expires_on,
+               PerkOffer.property_ids)
+        .join(PerkOffer, PerkOffer.id == Perk.offer_id)
+        .where(Perk.profile_id.in_(profile_ids), Perk.status == "issued",
+               Perk.expires_on >= day, PerkOffer.status == "published")
+        .order_by(Perk.id))
+    for pid, code, label, expires_on, hotels in rows:
+        if hotels is None or property_id in hotels:
+            out.setdefault(pid, []).append(PerkFact(code, label, expires_on))
+    return out
+
+
 def _property_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
     """Code and name of the property and of the guests' last hotels: a handful of rows, read
     here rather than joined to each of 500 arrivals."""
@@ -240,6 +262,7 @@ class _Shared:
     actions: dict[str, tuple[str, str]]
     names: dict[int, tuple[str, str | None]]
     day: date
+    perks: dict[int, list[PerkFact]]
 
 
 def _facts(r: Row, property_id: int, shared: _Shared) -> ArrivalFacts:
@@ -279,6 +302,7 @@ def _facts(r: Row, property_id: int, shared: _Shared) -> ArrivalFacts:
     if segment in shared.actions:
         facts.segment_label, facts.segment_action = shared.actions[segment]
     facts.complaints = shared.complaints.get(pid, [])
+    facts.perks = shared.perks.get(pid, [])
     prefs = shared.preferences.get(pid)
     if prefs:
         facts.preferences = [PreferenceFact(*p) for p in prefs if p[0] != "anniversary"]

@@ -39,6 +39,15 @@ class PreferenceFact:
     here_only: bool
 
 
+@dataclass(frozen=True, slots=True)
+class PerkFact:
+    """A perk the guest holds that the desk hands over (services/perks)."""
+
+    code: str
+    label: str
+    expires_on: date
+
+
 @dataclass(slots=True)
 class ArrivalFacts:
     """Everything the rules may look at for one arriving guest, as plain values."""
@@ -65,6 +74,7 @@ class ArrivalFacts:
     preferences: list[PreferenceFact] = field(default_factory=list)
     special_requests: list[str] = field(default_factory=list)
     anniversary: date | None = None
+    perks: list[PerkFact] = field(default_factory=list)
 
 
 @dataclass(slots=True)

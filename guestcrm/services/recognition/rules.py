@@ -36,6 +36,7 @@ DEFAULT_RULES: tuple[RuleSetting, ...] = (
     RuleSetting("complaint", "Past complaint", 90, "#b42318", params={"within_days": 730}),
     RuleSetting("celebration", "Celebration", 80, "#c2185b",
                 params={"birthday": True, "anniversary": True, "first_stay_years": True}),
+    RuleSetting("perk", "Perk to hand over", 75, "#1e6b3a"),
     RuleSetting("top_tier", "Top guest", 70, "#8a5a00", params={"tiers": ["vip", "major"]}),
     RuleSetting("first_direct", "First direct booking", 65, "#137333",
                 params={"min_ota_stays": 1}),
@@ -270,6 +271,15 @@ def _first_direct(f: ArrivalFacts, p: dict) -> tuple[str, dict] | None:
         return None
     return (f"First direct booking after {ota} stay{'s' if ota > 1 else ''} through online "
             "agencies: thank them for booking with us", {"ota_stays": ota})
+
+
+@rule("perk")
+def _perk(f: ArrivalFacts, p: dict) -> tuple[str, dict] | None:
+    if not f.perks:
+        return None
+    return "Hand over: " + "; ".join(f"{x.label}, code {x.code}" for x in f.perks), {
+        "perks": [{"code": x.code, "label": x.label, "expires_on": x.expires_on.isoformat()}
+                  for x in f.perks]}
 
 
 @rule("preferences")

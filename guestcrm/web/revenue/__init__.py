@@ -1,7 +1,8 @@
-"""The revenue manager's pages at /revenue: recognition and value settings."""
+"""The revenue manager's pages at /revenue: offers, analytics, recognition and value settings."""
 
 from __future__ import annotations
 
-from guestcrm.web.revenue.settings import bp
+from guestcrm.web.revenue import analytics, offers, settings  # noqa: F401  (routes on bp)
+from guestcrm.web.revenue.blueprint import bp
 
 __all__ = ["bp"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from guestcrm.extensions import db
@@ -21,27 +21,13 @@ from guestcrm.services.value.settings import (
 )
 from guestcrm.services.value.vip import COLOUR, save_vip_level, vip_levels
 from guestcrm.web.access import roles_required
-
-bp = Blueprint("revenue", __name__, url_prefix="/revenue")
-SETTINGS_ROLES = ("admin", "revenue_manager")
-
-
-def _group_settings_allowed() -> None:
-    if not manages_the_whole_group(db.session, current_user):
-        abort(403)
-
-
-def _actor() -> str:
-    return f"staff:{current_user.id}"
+from guestcrm.web.revenue.blueprint import REVENUE_ROLES as SETTINGS_ROLES
+from guestcrm.web.revenue.blueprint import actor as _actor
+from guestcrm.web.revenue.blueprint import bp
+from guestcrm.web.revenue.blueprint import group_settings_allowed as _group_settings_allowed
 
 
 def _back():
-    return redirect(url_for("revenue.settings"))
-
-
-@bp.get("/")
-@roles_required(*SETTINGS_ROLES)
-def home():
     return redirect(url_for("revenue.settings"))
 
 
