@@ -10,7 +10,7 @@ from flask import current_app
 
 from guestcrm.extensions import db
 from guestcrm.jobs.queue import job_queue
-from guestcrm.services.mail.outbox import SmtpSettings, deliver, deliver_due
+from guestcrm.services.mail.outbox import SmtpSettings, deliver, deliver_due, pending_mail_ids
 from guestcrm.services.perks.issuing import completed_stay_ids, issue_for_stays
 from guestcrm.services.perks.lifecycle import expire_perks
 
@@ -56,6 +56,12 @@ def hand_on_mail(mail_id: int) -> None:
         send_mail_job(mail_id)
     else:
         queue.enqueue(send_mail_job, mail_id, queue=QUEUE)
+
+
+def send_perk_mails(perk_id: int) -> None:
+    """After the commit that issued a perk by hand: its mail, if the guest gets one."""
+    for mail_id in pending_mail_ids(db.session, perk_id):
+        hand_on_mail(mail_id)
 
 
 def send_mail_job(mail_id: int) -> str:

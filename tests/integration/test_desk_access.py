@@ -27,7 +27,12 @@ def world():
     stay = StayFactory(guest=guest, property_id=mine.id, arrival=date.today())
     stranger = ProfileFactory(first_name="Sam")
     far = StayFactory(guest=stranger, property_id=other.id, arrival=date.today())
-    return {"stay": stay.id, "guest": guest.id, "far_stay": far.id, "far_guest": stranger.id}
+    from guestcrm.extensions import db
+    from tests.integration.perk_support import publish_offer
+
+    offer = publish_offer(db.session, property_ids=[mine.id])
+    return {"stay": stay.id, "guest": guest.id, "far_stay": far.id, "far_guest": stranger.id,
+            "offer": offer.id}
 
 
 def routes(ids: dict) -> list[tuple[str, str, str, dict]]:
@@ -45,6 +50,7 @@ def routes(ids: dict) -> list[tuple[str, str, str, dict]]:
         ("preference", "POST", f"/desk/guests/{g}/preferences?property=MINE",
          {"key": "bed", "value": "king", "scope": "chain"}),
         ("vip", "POST", f"/desk/guests/{g}/vip?property=MINE", {"level": "VIP1", "reason": "x"}),
+        ("perk", "POST", f"/desk/guests/{g}/perks?property=MINE", {"offer": str(ids["offer"])}),
         ("settings", "GET", "/revenue/settings", {}),
         ("vip levels", "POST", "/revenue/settings/vip-levels",
          {"code": "PRESS", "label": "Press", "colour": "#123456", "rank": "2", "active": "1"}),
@@ -55,7 +61,7 @@ def routes(ids: dict) -> list[tuple[str, str, str, dict]]:
 
 
 DESK = {"board", "board default", "csv", "events", "check-in", "drawer", "complaint",
-        "preference", "vip"}
+        "preference", "vip", "perk"}
 REVENUE = {"settings", "segment", "value"}
 EXPECTED = {
     "admin": {name: OK for name in DESK | REVENUE | {"vip levels", "rules"}},
@@ -119,6 +125,7 @@ def test_a_front_desk_agent_cannot_reach_another_hotels_arrivals_or_guests(clien
         ("POST", f"/desk/guests/{far_guest}/preferences?property=MINE",
          {"key": "bed", "value": "x", "scope": "chain"}),
         ("POST", f"/desk/guests/{far_guest}/vip?property=MINE", {"level": "VIP1", "reason": "x"}),
+        ("POST", f"/desk/guests/{far_guest}/perks?property=MINE", {"offer": str(ids["offer"])}),
     ]
     for method, url, form in attempts:
         assert call(client, method, url, form, token).status_code == 404, url

@@ -119,11 +119,17 @@ def test_every_status_change_is_audited(db_session):
 
 def test_staff_issue_a_perk_by_hand_within_the_caps(db_session):
     offer = publish_offer(db_session, max_per_guest_per_year=1)
-    profile_id = stay(db_session, "S1").profile_id
-    perk = issue_by_staff(db_session, profile_id, offer.id, GROUP, actor="staff:1")
+    done = stay(db_session, "S1")
+    perk = issue_by_staff(db_session, done.profile_id, offer.id, done.property_id, "staff:1")
     assert perk.trigger == "staff" and perk.stay_id is None
     with pytest.raises(Refused, match="cap"):
-        issue_by_staff(db_session, profile_id, offer.id, GROUP, actor="staff:1")
+        issue_by_staff(db_session, done.profile_id, offer.id, done.property_id, "staff:1")
+    elsewhere = stay(db_session, "S2", hotel="H2")
+    change_status(db_session, offer.id, "pause", GROUP, actor="test")
+    offer.property_ids = [done.property_id]
+    change_status(db_session, offer.id, "publish", GROUP, actor="test")
+    with pytest.raises(Refused, match="published at this hotel"):
+        issue_by_staff(db_session, done.profile_id, offer.id, elsewhere.property_id, "staff:1")
 
 
 def test_a_merge_carries_perks_and_mails_and_an_undo_puts_them_back(db_session):

@@ -112,3 +112,21 @@ def test_the_desk_board_shows_the_perk_to_hand_over(client, db_session):
 
     code = db_session.get(Perk, perk_id).code
     assert f"Hand over: Welcome drink, code {code}" in board
+
+
+def test_a_front_desk_agent_gives_a_perk_from_the_drawer(client, db_session):
+    done = stay(db_session, "S1")
+    offer = publish_offer(db_session, name="Free drink", perk_type="amenity",
+                          property_ids=[done.property_id], max_per_guest_per_year=1)
+    token = sign_in(client, staff("front_desk", "H1"))
+    url = f"/desk/guests/{done.profile_id}/perks?property=H1"
+    given = client.post(url, data={"offer": str(offer.id), "csrf_token": token},
+                        headers={"HX-Request": "true"})
+    assert given.status_code == 200
+    assert "Perk issued: code GC-" in given.get_data(as_text=True)
+    again = client.post(url, data={"offer": str(offer.id), "csrf_token": token},
+                        headers={"HX-Request": "true"})
+    assert again.status_code == 422 and "cap" in again.get_data(as_text=True)
+    drawer = client.get(f"/desk/guests/{done.profile_id}?property=H1",
+                        headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Free drink" in drawer and "code <code>GC-" in drawer

@@ -52,6 +52,11 @@ def deliver(session: Session, mail_id: int, smtp: SmtpSettings) -> str:
     return mail.status
 
 
+def pending_mail_ids(session: Session, perk_id: int) -> list[int]:
+    return list(session.scalars(select(OutboundMail.id).where(
+        OutboundMail.perk_id == perk_id, OutboundMail.status == "pending")))
+
+
 def deliver_due(session: Session, smtp: SmtpSettings, now: datetime | None = None,
                 limit: int = BATCH) -> dict[str, int]:
     """Every waiting mail whose time has come (the periodic job); counts by outcome."""

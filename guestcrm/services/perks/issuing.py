@@ -32,7 +32,7 @@ from guestcrm.services.perks.guest_facts import (
     load_guest_stays,
     trigger_day,
 )
-from guestcrm.services.perks.offers import OfferScope, perk_type_label
+from guestcrm.services.perks.offers import perk_type_label
 from guestcrm.services.perks.rules import Candidate, Eligibility, choose_offers, qualifies
 from guestcrm.services.value.counters import stay_happened
 
@@ -93,17 +93,17 @@ def issue_for_stays(session: Session, stay_ids: Iterable[int], today: date | Non
     return Issued(perk_ids, mails)
 
 
-def issue_by_staff(session: Session, profile_id: int, offer_id: int, scope: OfferScope,
+def issue_by_staff(session: Session, profile_id: int, offer_id: int, property_id: int,
                    actor: str, today: date | None = None) -> Perk:
-    """A perk handed out by hand (a complaint made good, a regular's birthday), within the
-    offer's caps; audited."""
+    """A perk handed out by hand at a hotel (a complaint made good, a regular's birthday),
+    from an offer published there, within its caps; audited."""
     today = today or date.today()
     profile = live_profile(session, profile_id)
     offer = session.get(PerkOffer, offer_id)
     if profile is None:
         raise NotFound(f"no guest {profile_id}")
-    if offer is None or offer.status != "published" or not scope.covers(offer.property_ids):
-        raise Refused("only a published offer of your hotels can be issued")
+    if offer is None or offer.status != "published" or not _runs_at(offer, property_id):
+        raise Refused("only an offer published at this hotel can be issued")
     if not _open_on(offer, today):
         raise Refused("the offer's validity window has ended")
     candidate = Candidate(offer.id, offer.priority, offer.stackable)
@@ -117,6 +117,17 @@ def issue_by_staff(session: Session, profile_id: int, offer_id: int, scope: Offe
     _queue_mails(session, [perk_id])
     session.commit()
     return session.get(Perk, perk_id)
+
+
+def staff_offers(session: Session, property_id: int) -> list[PerkOffer]:
+    """The offers staff at this hotel may hand out by hand."""
+    return [o for o in _published(session) if _runs_at(o, property_id)]
+
+
+def guest_perks(session: Session, profile_id: int) -> list[Perk]:
+    """The guest's perks, newest first, with their offers."""
+    return list(session.scalars(select(Perk).where(Perk.profile_id == profile_id)
+                                .order_by(Perk.issued_at.desc(), Perk.id.desc())))
 
 
 def completed_stay_ids(session: Session, today: date | None = None) -> list[int]:

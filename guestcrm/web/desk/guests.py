@@ -16,8 +16,11 @@ except ImportError:  # WTForms < 3.3 takes (value, label) tuples
     def SelectChoice(value: str, label: str) -> tuple[str, str]:  # noqa: N802
         return (value, label)
 
+from guestcrm.errors import Refused
 from guestcrm.extensions import db
+from guestcrm.jobs.perks import send_perk_mails
 from guestcrm.models import GuestProfile, Property
+from guestcrm.services.perks.issuing import guest_perks, issue_by_staff, staff_offers
 from guestcrm.services.recognition import desk as desk_service
 from guestcrm.services.value.vip import VipError, assign_vip, vip_levels
 from guestcrm.web.access import roles_required, visible_property_ids
@@ -50,6 +53,10 @@ class VipForm(FlaskForm):
     reason = StringField("Why", validators=[Optional(), Length(max=500)])
 
 
+class PerkForm(FlaskForm):
+    offer = SelectField("Offer", validators=[DataRequired()])
+
+
 class NoteLikeDate(FlaskForm):
     """Anniversaries are stored as preferences with an ISO date value."""
 
@@ -72,10 +79,19 @@ def _vip_form() -> VipForm:
     return form
 
 
+def _perk_form(here: Property, formdata: bool = True) -> PerkForm:
+    form = PerkForm() if formdata else PerkForm(formdata=None)
+    form.offer.choices = [SelectChoice(str(o.id), o.name)
+                          for o in staff_offers(db.session, here.id)]
+    return form
+
+
 def _drawer(profile: GuestProfile, here: Property, status: int = 200, **forms):
     card = desk_service.guest_card(db.session, profile)
     forms.setdefault("complaint_form", ComplaintForm(formdata=None))
     forms.setdefault("preference_form", PreferenceForm(formdata=None))
+    forms.setdefault("perk_form", _perk_form(here, formdata=False))
+    forms.setdefault("perks", guest_perks(db.session, profile.id))
     vip_form = forms.setdefault("vip_form", _vip_form())
     if request.method == "GET":
         vip_form.level.data = profile.vip_level or ""
@@ -136,3 +152,23 @@ def set_vip(profile_id: int):
             db.session.commit()
             return _drawer(profile, here, vip_form=form, saved="VIP level saved.")
     return _drawer(profile, here, 422, vip_form=form)
+
+
+@bp.post("/guests/<id:profile_id>/perks")
+@roles_required(*DESK_ROLES)
+def give_perk(profile_id: int):
+    """A perk handed out by hand, from an offer published at this hotel."""
+    profile, here = _guest(profile_id), _here()
+    form = _perk_form(here)
+    if form.validate_on_submit():
+        try:
+            perk = issue_by_staff(db.session, profile.id, int(form.offer.data), here.id,
+                                  actor=f"staff:{current_user.id}")
+        except Refused as exc:
+            db.session.rollback()
+            form.offer.errors = [str(exc)]
+        else:
+            send_perk_mails(perk.id)
+            return _drawer(profile, here, saved=f"Perk issued: code {perk.code}.")
+    return _drawer(profile, here, 422, perk_form=form)
+
