@@ -115,3 +115,19 @@ def sqlite_app(tmp_path):
     with app.app_context():
         upgrade()
     return app
+
+
+@pytest.fixture
+def queue(app):
+    """The rq queues of the run, empty, with no drain job marked as waiting."""
+    from guestcrm.jobs.inbox import DRAIN_SCHEDULED
+
+    jobs = app.extensions["guestcrm_jobs"]
+    with app.app_context():
+        jobs.connection().delete(DRAIN_SCHEDULED)
+        for name in ("ingest", "default"):
+            jobs.queue(name).empty()
+        yield jobs
+        for name in ("ingest", "default"):
+            jobs.queue(name).empty()
+        jobs.connection().delete(DRAIN_SCHEDULED)

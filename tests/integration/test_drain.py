@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from connectors.fake import FakePMS
 from connectors.registry import get_connector
-from guestcrm.jobs.inbox import DRAIN_SCHEDULED, drain_inbox, process_event, schedule_processing
+from guestcrm.jobs.inbox import drain_inbox, process_event, schedule_processing
 from guestcrm.models import GuestProfile, InboxEvent, OutboundNotification, Stay, StayVersion
 from guestcrm.services.ingest import processing
 from guestcrm.services.ingest import reservations as ingest_module
@@ -41,19 +40,6 @@ def processed_one_at_a_time_then_stored(session, events) -> tuple[dict, list[int
     one_at_a_time = canonical_dump(session)
     empty_database(session)
     return one_at_a_time, store(session, events)
-
-
-@pytest.fixture
-def queue(app):
-    jobs = app.extensions["guestcrm_jobs"]
-    with app.app_context():
-        jobs.connection().delete(DRAIN_SCHEDULED)
-        for name in ("ingest", "default"):
-            jobs.queue(name).empty()
-        yield jobs
-        for name in ("ingest", "default"):
-            jobs.queue(name).empty()
-        jobs.connection().delete(DRAIN_SCHEDULED)
 
 
 def statuses(session) -> dict[str, int]:

@@ -17,7 +17,7 @@ from guestcrm.jobs.perks import issue_perks_job, perks_nightly_job
 from guestcrm.models import OutboundMail, Perk
 from guestcrm.services.ingest.inbox import accept_message
 from tests.integration.perk_support import guest, publish_offer, stay
-from tests.integration.test_drain import ota_message, queue  # noqa: F401  (fixture)
+from tests.integration.test_drain import ota_message
 from tests.integration.test_webhooks import drain
 
 pytestmark = pytest.mark.integration
