@@ -3,11 +3,6 @@ up; with it down the mail waits in the outbox and goes out once it is back."""
 
 from __future__ import annotations
 
-import mailbox
-import socket
-import subprocess
-import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -18,43 +13,9 @@ from guestcrm.models import OutboundMail, Perk
 from guestcrm.services.mail.outbox import SmtpSettings, deliver, deliver_due
 from guestcrm.services.perks.issuing import issue_for_stays
 from tests.integration.perk_support import publish_offer, stay
+from tests.smtp_server import SmtpServer, free_port
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class SmtpServer:
-    """aiosmtpd writing what it receives into a Maildir."""
-
-    def __init__(self, maildir, port: int) -> None:
-        self.maildir, self.port, self.process = maildir, port, None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
-             "-c", "aiosmtpd.handlers.Mailbox", str(self.maildir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the SMTP server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def messages(self) -> list:
-        return list(mailbox.Maildir(str(self.maildir), create=False))
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from rq import SimpleWorker
 from sqlalchemy import func, select
 
 from connectors.registry import get_connector
@@ -16,6 +15,7 @@ from guestcrm.jobs.inbox import schedule_processing
 from guestcrm.jobs.perks import issue_perks_job, perks_nightly_job
 from guestcrm.models import OutboundMail, Perk
 from guestcrm.services.ingest.inbox import accept_message
+from tests.burst import run_burst
 from tests.integration.perk_support import guest, publish_offer, stay
 from tests.integration.test_drain import ota_message
 from tests.integration.test_webhooks import drain
@@ -39,12 +39,12 @@ def test_a_booking_from_the_pms_gets_its_perk_from_a_job_after_ingest(app, queue
     with app.app_context():
         waiting = [(job.func, job.args) for job in queue.queue("default").jobs]
         assert [func for func, _ in waiting] == [issue_perks_job]
-        SimpleWorker([queue.queue("default")], connection=queue.connection()).work(burst=True)
+        run_burst(queue, "default")
     assert db_session.scalar(select(func.count()).select_from(Perk)) == 1
     # The same message again: processed, and no second perk.
     push(app, db_session, ota_message(None, "1", f"{TODAY.isoformat()}T08:00:00+00:00"))
     with app.app_context():
-        SimpleWorker([queue.queue("default")], connection=queue.connection()).work(burst=True)
+        run_burst(queue, "default")
     assert db_session.scalar(select(func.count()).select_from(Perk)) == 1
 
 

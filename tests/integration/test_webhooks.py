@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 
 import pytest
-from rq import SimpleWorker
 from sqlalchemy import LargeBinary, func, select, text
 
 from connectors.card_data import contains_card_number
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Stay
 from guestcrm.services.access.credentials import create_webhook_credential
+from tests.burst import run_burst
 from tests.samples import SAMPLES
 
 AB = SAMPLES / "alpinebits" / "samples"
@@ -57,7 +57,7 @@ def drain(app) -> None:
     """Run a real rq worker in burst mode until the queue is empty."""
     jobs = app.extensions["guestcrm_jobs"]
     with app.app_context():  # the jobs then use the test's (rolled back) session
-        SimpleWorker([jobs.queue("ingest")], connection=jobs.connection()).work(burst=True)
+        run_burst(jobs, "ingest")
 
 
 def count(session, model) -> int:
