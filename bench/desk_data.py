@@ -21,8 +21,10 @@ def generate(engine: Engine, profiles: int, stays: int, arrivals: int, day: date
     p = {"n": profiles, "m": stays, "a": arrivals, "day": day, "props": PROPERTIES}
     steps = [
         ("properties", """
-            INSERT INTO property (id, code, name, timezone)
-            SELECT i, 'P' || lpad((i - 1)::text, 2, '0'), 'Hotel ' || i, 'UTC'
+            INSERT INTO property (id, code, name, timezone, first_seen_at, confirmed_at,
+                                  confirmed_by)
+            SELECT i, 'P' || lpad((i - 1)::text, 2, '0'), 'Hotel ' || i, 'UTC', now(), now(),
+                   'bench'
             FROM generate_series(1, :props) i"""),
         ("profiles", f"""
             INSERT INTO guest_profile (id, first_name, last_name, birth_date, field_versions,

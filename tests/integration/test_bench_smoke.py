@@ -40,3 +40,20 @@ def test_the_ingest_bench_runs_every_part_and_prints_its_figures(redis_test_url)
     assert baseline and int(baseline.group(1)) >= 3, out
     assert drained and int(drained.group(1)) >= 12 and float(drained.group(2)) > 0, out
     assert re.search(r"batched / per-event +[\d.]+x", out), out
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(180)
+def test_the_perks_bench_runs_every_part_and_prints_its_figures():
+    result = subprocess.run(
+        [sys.executable, "bench/perks.py", "--quick", "--seconds", "1", "--rate", "20"],
+        cwd=ROOT, capture_output=True, text=True, timeout=170,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert re.search(r"rule engine, all offers +[\d.]+ s +counts \[\d+, \d+, \d+, \d+\]", out), out
+    assert re.search(r"plain SQL count, first offer +[\d.]+ s +count +\d+", out), out
+    assert "first offer's counts agree" in out, out
+    for label in ("baseline: GET /healthz", "POST /api/v1/perks/validate"):
+        assert re.search(rf"{re.escape(label)} +p50 +[\d.]+ ms +p95 +[\d.]+ ms", out), out
+    assert "refused or failed validations: 0" in out, out

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from guestcrm.db.types import utcnow
 from guestcrm.errors import Conflict, Refused
@@ -64,7 +64,8 @@ class PerkRequest:
 def validate_perk(session: Session, request: PerkRequest, today: date | None = None) -> Perk:
     """The perk the request may use; PerkRefused with the reason otherwise. Changes nothing."""
     perk = _find(session, request.code, lock=False)
-    _check(session, perk, request, today or date.today())
+    _check(session, perk, request, today or date.today(), _property_id(session,
+                                                                       request.property_code))
     return perk
 
 
@@ -74,17 +75,18 @@ def redeem_perk(session: Session, request: PerkRequest, client: str,
     answer for the idempotency key in the same transaction)."""
     today = today or date.today()
     perk = _find(session, request.code, lock=True)
-    _check(session, perk, request, today)
-    offer = _locked_offer(session, perk.offer_id)
+    property_id = _property_id(session, request.property_code)
+    _check(session, perk, request, today, property_id)
+    offer = _locked_offer(session, perk.offer_id) if perk.offer.max_redeemed else perk.offer
     if offer.max_redeemed is not None and session.scalar(
             select(func.count()).select_from(Perk).where(
                 Perk.offer_id == offer.id, Perk.status == "redeemed")) >= offer.max_redeemed:
         raise PerkRefused("cap_exhausted")
-    if request.booking_ref and _clashes(session, perk, offer, request):
+    if request.booking_ref and _clashes(session, perk, offer, request.booking_ref, property_id):
         raise PerkRefused("not_stackable")
     perk.status = "redeemed"
     perk.redeemed_at = utcnow()
-    perk.redeemed_property_id = _property_id(session, request.property_code)
+    perk.redeemed_property_id = property_id
     perk.redeemed_arrival, perk.redeemed_departure = request.arrival, request.departure
     perk.booking_ref = request.booking_ref
     perk.redeemed_by = client
@@ -134,16 +136,18 @@ def _find(session: Session, code: str, lock: bool) -> Perk:
     normalized = normalize_code(code)
     if normalized is None:
         raise PerkRefused("unknown_code")
-    query = select(Perk).where(Perk.code_digest == code_digest(normalized))
+    query = (select(Perk).where(Perk.code_digest == code_digest(normalized))
+             .options(joinedload(Perk.offer, innerjoin=True)))
     if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=Perk)
     perk = session.scalar(query)
     if perk is None or not same_code(perk.code, normalized):
         raise PerkRefused("unknown_code")
     return perk
 
 
-def _check(session: Session, perk: Perk, request: PerkRequest, today: date) -> None:
+def _check(session: Session, perk: Perk, request: PerkRequest, today: date,
+           property_id: int | None) -> None:
     if not _same_guest(session, perk, request):
         raise PerkRefused("wrong_guest")
     if perk.status == "redeemed":
@@ -151,7 +155,6 @@ def _check(session: Session, perk: Perk, request: PerkRequest, today: date) -> N
     if perk.status == "expired" or perk.expires_on < today:
         raise PerkRefused("expired")
     offer = perk.offer
-    property_id = _property_id(session, request.property_code)
     if property_id is None or (offer.property_ids is not None
                                and property_id not in offer.property_ids):
         raise PerkRefused("wrong_property")
@@ -187,9 +190,10 @@ def _locked_offer(session: Session, offer_id: int) -> PerkOffer:
     return session.scalars(query).one()
 
 
-def _clashes(session: Session, perk: Perk, offer: PerkOffer, request: PerkRequest) -> bool:
+def _clashes(session: Session, perk: Perk, offer: PerkOffer, booking_ref: str,
+             property_id: int | None) -> bool:
     """Another perk already redeemed on this booking, and one of the two does not stack."""
     others = session.scalars(select(Perk).where(
-        Perk.booking_ref == request.booking_ref, Perk.status == "redeemed", Perk.id != perk.id,
-        Perk.redeemed_property_id == _property_id(session, request.property_code)))
+        Perk.booking_ref == booking_ref, Perk.status == "redeemed", Perk.id != perk.id,
+        Perk.redeemed_property_id == property_id))
     return any(not (offer.stackable and other.offer.stackable) for other in others)
