@@ -18,6 +18,12 @@ from guestcrm.models.identity import (
 )
 from guestcrm.models.inbox import InboxEvent
 from guestcrm.models.perk import OutboundMail, Perk, PerkApiRequest, PerkOffer
+from guestcrm.models.portal import (
+    ConsentEvent,
+    EmailSignInLink,
+    GuestSession,
+    PrivacyRequest,
+)
 from guestcrm.models.property import Property
 from guestcrm.models.recognition import (
     CrmSetting,
@@ -36,12 +42,15 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Complaint",
+    "ConsentEvent",
     "ContactPoint",
     "CrmSetting",
     "DeskEvent",
+    "EmailSignInLink",
     "ExternalId",
     "GuestProfile",
     "GuestPropertyValue",
+    "GuestSession",
     "GuestValue",
     "InboxEvent",
     "MatchModelRow",
@@ -53,6 +62,7 @@ __all__ = [
     "PerkApiRequest",
     "PerkOffer",
     "Preference",
+    "PrivacyRequest",
     "ProfileBlockingKey",
     "ProfileMatchRecord",
     "Property",

@@ -9,7 +9,9 @@ from guestcrm.db.row_images import row_image
 from guestcrm.errors import Refused
 from guestcrm.models import (
     AuditEntry,
+    ConsentEvent,
     GuestProfile,
+    GuestSession,
     MergeRecord,
     OutboundMail,
     Perk,
@@ -18,6 +20,11 @@ from guestcrm.models import (
 )
 from guestcrm.services.identity.survivorship import absorb_fields, profile_snapshot
 from guestcrm.services.value.merge_vip import merge_vip
+
+# Rows that follow their guest into the survivor as they are (unmerge.py puts each back).
+MOVED_BY_PROFILE = ((Stay, "stays"), (StayGuest, "stay_guests"), (Perk, "perks"),
+                    (OutboundMail, "mails"), (ConsentEvent, "consents"),
+                    (GuestSession, "guest_sessions"))
 
 
 def merge_profiles(
@@ -68,8 +75,7 @@ def merge_profiles(
         complaint.profile = survivor
     session.flush()
 
-    for model, key in ((Stay, "stays"), (StayGuest, "stay_guests"), (Perk, "perks"),
-                       (OutboundMail, "mails")):
+    for model, key in MOVED_BY_PROFILE:
         ids = list(session.scalars(select(model.id).where(model.profile_id == merged.id)))
         if ids:
             moved[key] = ids

@@ -23,9 +23,11 @@ from guestcrm.errors import Refused
 from guestcrm.models import (
     AuditEntry,
     Complaint,
+    ConsentEvent,
     ContactPoint,
     ExternalId,
     GuestProfile,
+    GuestSession,
     MergeRecord,
     OutboundMail,
     Perk,
@@ -49,6 +51,8 @@ MOVED = (
     ("stay_guests", StayGuest),
     ("perks", Perk),
     ("mails", OutboundMail),
+    ("consents", ConsentEvent),
+    ("guest_sessions", GuestSession),
 )
 _OWN_FIELDS = ("vip_level", "notes")
 
