@@ -61,6 +61,13 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SMTP_PASSWORD": os.environ.get("GUESTCRM_SMTP_PASSWORD"),
         "SMTP_STARTTLS": os.environ.get("GUESTCRM_SMTP_STARTTLS", "1") == "1",
         "MAIL_FROM": os.environ.get("GUESTCRM_MAIL_FROM", "GuestCRM <no-reply@localhost>"),
+        # Guest sign-in providers (connectors/social/providers.py): only configured ones appear.
+        "GUEST_PROVIDERS": guest_providers(os.environ),
+        "GUEST_SIGN_IN_RATE_LIMIT": os.environ.get("GUESTCRM_GUEST_SIGN_IN_RATE_LIMIT",
+                                                   "20 per minute"),
+        # Clock skew allowed when checking an id_token's times (seconds).
+        "GUEST_ID_TOKEN_LEEWAY": _int("GUESTCRM_GUEST_ID_TOKEN_LEEWAY", 30),
+        "BABEL_DEFAULT_LOCALE": "en",
         "JOB_QUEUE": os.environ.get("GUESTCRM_JOB_QUEUE", "ingest"),
         "JOB_TIMEOUT": _int("GUESTCRM_JOB_TIMEOUT", 120),
         "RECONCILE_AFTER_SECONDS": _int("GUESTCRM_RECONCILE_AFTER_SECONDS", 60),
@@ -79,6 +86,30 @@ def load_config(instance_path: str) -> dict[str, Any]:
             if key.startswith("GUESTCRM_WEBHOOK_") and ":" in value
         },
     }
+
+
+PRESET_PROVIDERS = ("google", "apple", "facebook", "linkedin", "x")
+
+
+def guest_providers(environ: Any) -> dict[str, dict[str, str]]:
+    """GUESTCRM_<PROVIDER>_CLIENT_ID / _CLIENT_SECRET for Google, Apple, Facebook, LinkedIn and
+    X; GUESTCRM_OIDC_<NAME>_ISSUER / _CLIENT_ID / _CLIENT_SECRET (and _LABEL) for any other
+    OpenID Connect provider."""
+    out: dict[str, dict[str, str]] = {}
+    for name in PRESET_PROVIDERS:
+        prefix = f"GUESTCRM_{name.upper()}_"
+        if environ.get(prefix + "CLIENT_ID"):
+            out[name] = {"client_id": environ.get(prefix + "CLIENT_ID", ""),
+                         "client_secret": environ.get(prefix + "CLIENT_SECRET", "")}
+    for key in environ:
+        if key.startswith("GUESTCRM_OIDC_") and key.endswith("_ISSUER"):
+            name = key[len("GUESTCRM_OIDC_"):-len("_ISSUER")]
+            prefix = f"GUESTCRM_OIDC_{name}_"
+            out[name.lower()] = {"issuer": environ[key],
+                                 "client_id": environ.get(prefix + "CLIENT_ID", ""),
+                                 "client_secret": environ.get(prefix + "CLIENT_SECRET", ""),
+                                 "label": environ.get(prefix + "LABEL", "")}
+    return out
 
 
 def instance_secret_key(instance: Path) -> str:

@@ -20,5 +20,11 @@ else
   .venv/bin/python -m pip install --quiet -e .
 fi
 # Front-end libraries from npm (package-lock.json), served locally from static/vendor: no CDN.
-npm ci --no-audit --no-fund --loglevel=error
+if [ "${1:-}" = "--test" ]; then
+  npm ci --no-audit --no-fund --loglevel=error             # with oidc-provider for the tests
+else
+  npm ci --omit=dev --no-audit --no-fund --loglevel=error
+fi
 cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+# The portal's translations (guestcrm/translations/*/messages.po), compiled for flask-babel.
+.venv/bin/pybabel compile -q -d guestcrm/translations

@@ -5,6 +5,8 @@ Every test that asks for them fails (never skips) when PostgreSQL or Redis is mi
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from flask import current_app
 from sqlalchemy import text
@@ -49,6 +51,12 @@ def app(pg_database, redis_test_url, tmp_path_factory):
 @pytest.fixture
 def db_session(app):
     """A session whose work is rolled back after the test (commits become savepoints)."""
+    with rolled_back_session(app) as session:
+        yield session
+
+
+@contextmanager
+def rolled_back_session(app):
     from guestcrm.extensions import db
 
     with app.app_context():
@@ -131,3 +139,48 @@ def queue(app):
         for name in ("ingest", "default"):
             jobs.queue(name).empty()
         jobs.connection().delete(DRAIN_SCHEDULED)
+
+
+@pytest.fixture(scope="session")
+def oidc_issuer():
+    """A real OpenID Connect provider process (tests/oidc/provider.mjs); its issuer URL."""
+    from tests.oidc_provider import OidcProvider
+
+    provider = OidcProvider(["http://localhost/me/callback/testid"], id_token_seconds=4)
+    provider.start()
+    yield provider.issuer
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def portal_app(pg_database, redis_test_url, oidc_issuer):
+    """The app with the test provider configured for guest sign-in (and no id_token leeway,
+    so that an expired token shows as expired at once)."""
+    from flask_migrate import upgrade
+
+    from guestcrm import create_app
+    from tests.oidc_provider import provider_settings
+
+    app = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_database, "REDIS_URL": redis_test_url,
+        "RATELIMIT_STORAGE_URI": "memory://", "SECRET_KEY": "test-secret",
+        "GUEST_PROVIDERS": provider_settings(oidc_issuer), "GUEST_ID_TOKEN_LEEWAY": 0,
+    })
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture
+def portal_session(portal_app):
+    with rolled_back_session(portal_app) as session:
+        yield session
+
+
+@pytest.fixture
+def portal_client(portal_app, portal_session):
+    from guestcrm.extensions import limiter
+
+    with portal_app.app_context():
+        limiter.reset()
+    return portal_app.test_client()

@@ -28,6 +28,7 @@ ROLE_HOME = {
 def register_web(app: Flask) -> None:
     register_converters(app)  # before the routes that use <id:...>
     from guestcrm.web import admin, api, auth, desk, revenue, review, webhooks
+    from guestcrm.web.me import init_me
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(webhooks.bp)
@@ -35,6 +36,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(desk.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(revenue.bp)
+    init_me(app)
     api.init_api(app)
 
     login_manager.login_view = "auth.login"

@@ -24,6 +24,8 @@ PROFILE_FIELDS = (
 )
 # Staff edits carry this version: it sorts above every vendor version, so manual edits win.
 STAFF_VERSION = "~staff"
+# The guest's own edits in the portal: above every vendor version, below staff edits.
+GUEST_VERSION = "~guest"
 
 
 def guest_values(guest: CanonicalGuest) -> dict[str, object]:
