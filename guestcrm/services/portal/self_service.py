@@ -28,8 +28,8 @@ from guestcrm.models.portal import CONSENT_CHANNELS, CONSENT_PURPOSES
 from guestcrm.services.identity.contacts import normalize_phone
 from guestcrm.services.identity.match_index import refresh_match_index
 from guestcrm.services.identity.survivorship import GUEST_VERSION, apply_values
+from guestcrm.services.recognition.facts import GUEST_SOURCE
 
-GUEST_SOURCE = "guest"
 # What a guest may tell the hotel about their stays, and the choices offered (free text: None).
 PREFERENCE_CHOICES: dict[str, tuple[str, ...] | None] = {
     "room_type": None,

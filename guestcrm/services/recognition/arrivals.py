@@ -36,6 +36,7 @@ from guestcrm.models import (
 )
 from guestcrm.services.recognition import rules as rules_mod
 from guestcrm.services.recognition.facts import (
+    GUEST_SOURCE,
     Arrival,
     ArrivalFacts,
     ComplaintFact,
@@ -205,15 +206,16 @@ def _complaints(session: Session, profile_ids: Select) -> dict[int, list[Complai
 
 def _preferences(session: Session, profile_ids: Select, property_id: int):
     pr = Preference.__table__.c
-    out: dict[int, list[tuple[str, str, int, bool]]] = {}
+    out: dict[int, list[tuple[str, str, int, bool, bool]]] = {}
     rows = session.execute(
-        select(pr.profile_id, pr.key, pr.value, pr.times_seen, pr.property_id)
+        select(pr.profile_id, pr.key, pr.value, pr.times_seen, pr.property_id, pr.source)
         .where(pr.profile_id.in_(profile_ids),
                or_(pr.property_id.is_(None), pr.property_id == property_id))
         .order_by(pr.times_seen.desc(), pr.key)
     )
-    for pid, key, value, times_seen, here in rows:
-        out.setdefault(pid, []).append((key, value, times_seen, here is not None))
+    for pid, key, value, times_seen, here, source in rows:
+        out.setdefault(pid, []).append((key, value, times_seen, here is not None,
+                                        source == GUEST_SOURCE))
     return out
 
 
@@ -258,7 +260,7 @@ class _Shared:
     vips: dict[int, VipFact]
     history: _History | None
     complaints: dict[int, list[ComplaintFact]]
-    preferences: dict[int, list[tuple[str, str, int, bool]]]
+    preferences: dict[int, list[tuple[str, str, int, bool, bool]]]
     actions: dict[str, tuple[str, str]]
     names: dict[int, tuple[str, str | None]]
     day: date

@@ -31,12 +31,16 @@ class ComplaintFact:
     property_name: str | None
 
 
+GUEST_SOURCE = "guest"  # preferences the guest gave in the portal (services/portal)
+
+
 @dataclass(frozen=True, slots=True)
 class PreferenceFact:
     key: str
     value: str
     times_seen: int
     here_only: bool
+    own_wish: bool = False  # the guest said so in the portal
 
 
 @dataclass(frozen=True, slots=True)

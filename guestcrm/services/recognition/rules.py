@@ -288,10 +288,12 @@ def _preferences(f: ArrivalFacts, p: dict) -> tuple[str, dict] | None:
     prefs = [x for x in f.preferences if not keys or x.key in keys]
     if not prefs and not f.special_requests:
         return None
-    parts = [f"{x.key.replace('_', ' ')}: {x.value}" for x in prefs]
+    parts = [f"{x.key.replace('_', ' ')}: {x.value}" + (" (guest's own wish)" if x.own_wish else "")
+             for x in prefs]
     parts += [f"request: {r[:80]}" for r in f.special_requests]
     return "Prepare " + "; ".join(parts), {
-        "preferences": [{"key": x.key, "value": x.value, "times_seen": x.times_seen}
+        "preferences": [{"key": x.key, "value": x.value, "times_seen": x.times_seen,
+                         "own_wish": x.own_wish}
                         for x in prefs],
         "special_requests": f.special_requests}
 
