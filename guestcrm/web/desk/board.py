@@ -9,8 +9,7 @@ workers better than holding a connection open per screen.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -29,6 +28,7 @@ from guestcrm.jobs.notify import enqueue_notice
 from guestcrm.models import Property
 from guestcrm.services.recognition import desk as desk_service
 from guestcrm.services.recognition.arrivals import Arrival, arrivals_for, gc_paused
+from guestcrm.services.recognition.hotel_day import hotel_today
 from guestcrm.services.recognition.notify import pending_notice_id
 from guestcrm.web.access import roles_required, visible_property_ids
 from guestcrm.web.csv_export import csv_response
@@ -44,15 +44,6 @@ DEFAULT_POLL_MS = 500
 
 def _poll_ms() -> int:
     return int(current_app.config.get("DESK_POLL_MS", DEFAULT_POLL_MS))
-
-
-def hotel_today(prop: Property) -> date:
-    """The date at the hotel, not on the server: a late shift must not see tomorrow's list."""
-    try:
-        zone = ZoneInfo(prop.timezone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
 
 
 def _property(code: str | None) -> Property:
