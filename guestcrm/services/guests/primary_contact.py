@@ -1,5 +1,5 @@
-"""Which of a guest's addresses and numbers staff see first: a valid one, a staff correction
-before what a PMS sent, then the most recently seen."""
+"""Which of a guest's addresses and numbers staff see first: a staff correction before what a
+PMS sent, then the most recently seen; one staff marked wrong (not valid) never."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ STAFF_SOURCE = "staff"
 
 
 def primary_contacts(contacts: Iterable[ContactPoint]) -> dict[str, ContactPoint]:
-    """kind ('email' | 'phone') -> the contact shown first."""
+    """kind ('email' | 'phone') -> the valid contact shown first."""
     best: dict[str, ContactPoint] = {}
     for contact in sorted(contacts, key=_rank):
-        best.setdefault(contact.kind, contact)
+        if contact.is_valid:
+            best.setdefault(contact.kind, contact)
     return best
 
 
