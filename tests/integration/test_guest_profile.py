@@ -107,6 +107,24 @@ def test_a_correction_is_saved_audited_and_redirects(db_session, client, hotels,
     assert f"/guests/{guest.id}" in client.get("/guests?q=%2B49307654321").get_data(as_text=True)
 
 
+def test_a_correction_outlives_a_later_pms_update_of_the_stay(db_session, client, hotels, agent):
+    guest = book(db_session, "R1", first_name="Ana", last_name="Hubr", email="old@mail.test")
+    client.post(f"/guests/{guest.id}", data={
+        "csrf_token": agent, "first_name": "Anna", "last_name": "Huber",
+        "email": "anna@new-mail.test", "language": "it"})
+    ingest_reservation(db_session, reservation(
+        "R1", property_code="BER", modified_at="2030-01-01T10:00:00+00:00", nights=3,
+        guests=[{"first_name": "Ana", "last_name": "Hubr", "language": "de",
+                 "emails": [{"address": "old@mail.test"}]}]))
+    db_session.flush()
+    db_session.expire_all()
+    profile = db_session.get(GuestProfile, guest.id)
+    assert (profile.first_name, profile.last_name, profile.language) == ("Anna", "Huber", "it")
+    page = client.get(f"/guests/{guest.id}").get_data(as_text=True)
+    assert 'value="anna@new-mail.test"' in page  # the form shows the staff address first
+    assert "3 nights" in page  # the update itself applied to the stay, which stayed with her
+
+
 def test_a_refused_correction_keeps_what_was_typed_and_says_why(db_session, client, hotels,
                                                                agent):
     guest = book(db_session, "R1", first_name="Ana", last_name="Hubr")
