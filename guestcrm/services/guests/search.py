@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from guestcrm.models import ContactPoint, ExternalId, GuestProfile, Property, Stay, StayGuest
 from guestcrm.services.guests.primary_contact import primary_contacts
-from guestcrm.services.guests.scope import visible_profiles
+from guestcrm.services.guests.scope import at_hotels, visible_profiles
 from guestcrm.services.guests.search_text import fold_query
 from guestcrm.services.identity.contacts import normalize_email, normalize_phone
 from guestcrm.services.identity.lookup import live_ids
@@ -27,9 +27,10 @@ from guestcrm.services.identity.lookup import live_ids
 MAX_QUERY = 100
 RESULTS = 20
 MIN_NAME_QUERY = 3  # fewer letters match half the guests
-# pg_trgm word similarity above which a name counts as found: "Schmdit" finds Schmidt,
-# "Mueller" finds Müller.
-WORD_SIMILARITY = 0.45
+# pg_trgm word similarity above which a name counts as found, pass by pass: the last one
+# forgiving enough that "Schmdit" finds Schmidt and "Mueller" Müller.
+SIMILARITY_PASSES = (0.8, 0.6, 0.45)
+CANDIDATES = 500  # names scored chain-wide per pass for a staff member limited to hotels
 SCAN_CUTOFF = 75  # rapidfuzz partial ratio, the same forgiveness on SQLite
 PHONE_LIKE = re.compile(r"[+(]?[\d][\d\s()./-]{4,}")
 ROOMS_PER_RESERVATION = 9  # a multi-room booking's later rooms carry "#2", "#3", ...
@@ -58,7 +59,8 @@ def search_guests(session: Session, query: str, allowed: set[int] | None,
         for profile_id in _visible(session, live_ids(session, ids), allowed):
             found.setdefault(profile_id, matched_by)
     folded = fold_query(typed)
-    if len(found) < limit and len(folded.replace(" ", "")) >= MIN_NAME_QUERY \
+    # An address, number or id that names someone is what was typed: no name looks like it.
+    if not found and len(folded.replace(" ", "")) >= MIN_NAME_QUERY \
             and any(ch.isalpha() for ch in folded):
         for profile_id in _by_name(session, folded, allowed, limit):
             found.setdefault(profile_id, "name")
@@ -122,11 +124,9 @@ def _reservation_guests(session: Session, typed: str, allowed: set[int] | None) 
     return [r.profile_id for r in rows if r.profile_id is not None] + list(seated)
 
 
-def _visible(session: Session, ids: set[int], allowed: set[int] | None) -> set[int]:
-    if not ids:
-        return set()
-    return set(session.scalars(select(GuestProfile.id).where(
-        GuestProfile.id.in_(ids), visible_profiles(allowed))))
+def _visible(session: Session, live: set[int], allowed: set[int] | None) -> set[int]:
+    """Of these live profiles (live_ids), those the staff member may see."""
+    return set(live) if allowed is None else at_hotels(session, live, allowed)
 
 
 def _by_name(session: Session, folded: str, allowed: set[int] | None, limit: int) -> list[int]:
@@ -137,14 +137,32 @@ def _by_name(session: Session, folded: str, allowed: set[int] | None, limit: int
 
 def _by_name_trigrams(session: Session, folded: str, allowed: set[int] | None,
                       limit: int) -> list[int]:
-    # The threshold of the % operators is a setting; is_local: for this transaction only.
-    session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
-                    {"t": str(WORD_SIMILARITY)})
+    """Passes from strict to forgiving, the next only while nothing was found and the group
+    holds fewer than `limit` names as close: a strict threshold keeps the index from handing
+    over every guest who shares one common word with the query, a forgiving one finds the
+    typos. Each pass scores at most CANDIDATES names, best first; the hotels are checked on
+    those few."""
+    # The % operators' threshold is a setting; is_local: for this transaction only. A search
+    # is a few index probes: compiling it (JIT, planned for the trigram scan's estimates)
+    # would take longer than running it.
+    session.execute(text("SELECT set_config('jit', 'off', true)"))
     score = func.word_similarity(folded, GuestProfile.search_text)
-    return list(session.scalars(
-        select(GuestProfile.id)
-        .where(GuestProfile.search_text.op("%>")(folded), visible_profiles(allowed))
-        .order_by(score.desc(), GuestProfile.id).limit(limit)))
+    found: list[int] = []
+    for threshold in SIMILARITY_PASSES:
+        session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+                        {"t": str(threshold)})
+        close = list(session.scalars(
+            select(GuestProfile.id)
+            .where(GuestProfile.search_text.op("%>")(folded),
+                   GuestProfile.merged_into_id.is_(None))
+            .order_by(score.desc(), GuestProfile.id)
+            .limit(limit if allowed is None else CANDIDATES)))
+        new = [pid for pid in close if pid not in found]
+        visible = set(new) if allowed is None else at_hotels(session, new, allowed)
+        found += [pid for pid in new if pid in visible]
+        if found or len(close) >= limit:
+            break
+    return found[:limit]
 
 
 def _by_name_scan(session: Session, folded: str, allowed: set[int] | None,
