@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from guestcrm import extensions, models  # noqa: F401  (models register their tables)
     from guestcrm.jobs.queue import init_jobs
+    from guestcrm.services.guests.search_text import keep_search_text_current
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(root / "migrations"))
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     init_jobs(app)
+    keep_search_text_current()
 
     from guestcrm.web import register_web
 

@@ -1,4 +1,5 @@
-"""Demo data: staff logins, the fake PMS's hotels and its reservation stream, through the inbox.
+"""Demo data: staff logins, the fake PMS's hotels and its reservation stream, through the inbox,
+and a working day at each hotel (cli/demo_day.py).
 
 Meant for the embedded default (`scripts/demo.sh`): the passwords are fixed and printed, so it
 refuses to run in production. Running it again adds nothing: staff and properties are looked
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from connectors.fake import DEFAULT_PROPERTIES, FakePMS
 from connectors.registry import get_connector
+from guestcrm.cli.demo_day import seed_day
 from guestcrm.db.types import utcnow
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
@@ -59,6 +61,7 @@ def load_demo(session: Session, events: int = 400, environment: str | None = Non
         raise DemoRefused("the demo has fixed passwords and fake guests: never in production")
     yield from _properties(session)
     yield from _logins(session)
+    yield from seed_day(session, ALL_CODES, DEMO_SEED)
     yield from _ingest(session, events)
 
 

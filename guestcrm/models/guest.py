@@ -24,6 +24,12 @@ from guestcrm.extensions import db
 
 class GuestProfile(db.Model):
     __tablename__ = "guest_profile"
+    __table_args__ = (
+        # Trigram index (pg_trgm) for name and company search on PostgreSQL; SQLite gets a plain
+        # index of the same name from the migration and searches without it.
+        Index("ix_guest_profile_search_text", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str | None] = mapped_column(String(128))
@@ -40,6 +46,10 @@ class GuestProfile(db.Model):
     postal_code: Mapped[str | None] = mapped_column(String(32))
     state: Mapped[str | None] = mapped_column(String(64))
     country: Mapped[str | None] = mapped_column(String(64))
+    company: Mapped[str | None] = mapped_column(String(255))
+    # Name and company folded as the matcher reads names (accents, scripts, case): what guest
+    # search compares; kept current on every write (services/guests/search_text.py).
+    search_text: Mapped[str | None] = mapped_column(String(640))
     vip_level: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str | None] = mapped_column(Text)
     marketing_consent: Mapped[bool | None] = mapped_column(Boolean)
@@ -110,7 +120,10 @@ class ExternalId(db.Model):
     """An id another system gave this guest: PMS profile id, loyalty number, social subject."""
 
     __tablename__ = "external_id"
-    __table_args__ = (UniqueConstraint("kind", "system", "value"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "system", "value"),
+        Index("ix_external_id_kind_value", "kind", "value"),  # a loyalty number of any program
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("guest_profile.id", ondelete="CASCADE"))

@@ -27,6 +27,7 @@ class Stay(db.Model):
     __table_args__ = (
         UniqueConstraint("source", "property_id", "external_id"),
         Index("ix_stay_property_arrival", "property_id", "arrival"),
+        Index("ix_stay_external_id", "external_id"),  # guest search by reservation number
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

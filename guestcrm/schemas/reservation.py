@@ -52,6 +52,7 @@ HOTEL_CODE_PATTERN = "^[A-Za-z0-9._-]{1,32}$"  # the same, as JSON Schema writes
 HOTEL_CODE_RULE = "letters, digits, '.', '_' and '-', at most 32 characters"
 # The longest comment and special request a reservation may carry (docs/connectors.md).
 COMMENT_MAX, REQUEST_MAX = 4000, 2000
+MAX_STAY_NIGHTS = 366  # longer is no hotel stay (refused); the desk's in-house list relies on it
 
 
 def valid_hotel_code(code: str | None) -> bool:
@@ -282,7 +283,7 @@ class ReservationSchema(Schema):
         if arrival and departure:
             if departure <= arrival:
                 raise ValidationError("departure must be after arrival", "departure")
-            if (departure - arrival).days > 366:
+            if (departure - arrival).days > MAX_STAY_NIGHTS:
                 raise ValidationError("a stay longer than a year is not a hotel stay", "departure")
         for day in (arrival, departure):
             if day and not (date(1990, 1, 1) <= day <= date(2100, 1, 1)):

@@ -1,14 +1,14 @@
 """Guest portal: guest sessions, email sign-in links, consent history, privacy requests
 
 Revision ID: 0015_guest_portal
-Revises: 0011_perks
+Revises: 0014_guest_search
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_guest_portal"
-down_revision = "0011_perks"
+down_revision = "0014_guest_search"
 branch_labels = None
 depends_on = None
 

@@ -16,14 +16,22 @@ from guestcrm.services.identity.keys import GuestKeys, first_names_agree, name_k
 from guestcrm.services.identity.lookup import add_profile
 from guestcrm.services.identity.merge import merge_profiles
 from guestcrm.services.identity.not_same import drop_not_same
-from guestcrm.services.identity.survivorship import apply_values, guest_values
+from guestcrm.services.identity.survivorship import (
+    STAFF_VERSION,
+    apply_values,
+    guest_values,
+)
 
 
 def names_compatible(profile: GuestProfile, keys: GuestKeys) -> bool:
+    # A name staff corrected is not compared: the PMS may go on sending its old spelling, and
+    # the guest on that seat of the reservation is still the guest staff corrected.
+    corrected = {f for f, v in (profile.field_versions or {}).items() if v == STAFF_VERSION}
     last = name_key(profile.last_name)
-    if last and keys.last_name and last != keys.last_name:
+    if "last_name" not in corrected and last and keys.last_name and last != keys.last_name:
         return False
-    return first_names_agree(name_key(profile.first_name), keys.first_name)
+    return "first_name" in corrected or first_names_agree(name_key(profile.first_name),
+                                                         keys.first_name)
 
 
 def resolve_guest(

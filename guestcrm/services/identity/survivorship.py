@@ -20,6 +20,7 @@ PROFILE_FIELDS = (
     "postal_code",
     "state",
     "country",
+    "company",
     "marketing_consent",
 )
 # Staff edits carry this version: it sorts above every vendor version, so manual edits win.

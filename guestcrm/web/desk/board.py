@@ -1,4 +1,5 @@
-"""The front-desk arrival board: who arrives today and tomorrow, why they matter, live check-ins.
+"""The front-desk board of any day (today by default): who arrives and why they matter, live
+check-ins, who is in the house and who leaves.
 
 Access: admins see every property; front-desk agents only their own (anything else answers 404,
 the same as a record that does not exist, so ids cannot be probed). Revenue managers do not work
@@ -9,8 +10,8 @@ workers better than holding a connection open per screen.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+import re
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -29,6 +30,8 @@ from guestcrm.jobs.notify import enqueue_notice
 from guestcrm.models import Property
 from guestcrm.services.recognition import desk as desk_service
 from guestcrm.services.recognition.arrivals import Arrival, arrivals_for, gc_paused
+from guestcrm.services.recognition.hotel_day import hotel_today
+from guestcrm.services.recognition.house import in_house_and_departures
 from guestcrm.services.recognition.notify import pending_notice_id
 from guestcrm.web.access import roles_required, visible_property_ids
 from guestcrm.web.csv_export import csv_response
@@ -40,19 +43,13 @@ DESK_ROLES = ("admin", "front_desk")
 # How often each board asks for news. Half a second keeps event -> badge under a second at
 # p95 while one poll costs a single indexed query.
 DEFAULT_POLL_MS = 500
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 1, 1)  # the dates a reservation may carry
+LISTS = {"arrivals": "Arrivals", "in_house": "In house", "departures": "Departures"}
 
 
 def _poll_ms() -> int:
     return int(current_app.config.get("DESK_POLL_MS", DEFAULT_POLL_MS))
-
-
-def hotel_today(prop: Property) -> date:
-    """The date at the hotel, not on the server: a late shift must not see tomorrow's list."""
-    try:
-        zone = ZoneInfo(prop.timezone or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
 
 
 def _property(code: str | None) -> Property:
@@ -66,11 +63,19 @@ def _property(code: str | None) -> Property:
 
 
 def _day(prop: Property) -> tuple[str, date]:
+    """?day=today|tomorrow (at the hotel) or any date as YYYY-MM-DD; anything else 400."""
     which = request.args.get("day", "today")
-    if which not in ("today", "tomorrow"):
-        abort(400)
     today = hotel_today(prop)
-    return which, today + timedelta(days=1 if which == "tomorrow" else 0)
+    if which in ("today", "tomorrow"):
+        return which, today + timedelta(days=1 if which == "tomorrow" else 0)
+    try:
+        day = date.fromisoformat(which) if ISO_DAY.fullmatch(which) else None
+    except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        abort(400, description=f"day is today, tomorrow or a date from {FIRST_DAY} to "
+                               f"{LAST_DAY} written YYYY-MM-DD")
+    return which, day
 
 
 def _filtered(arrivals: list[Arrival]) -> list[Arrival]:
@@ -100,8 +105,10 @@ def _board():
     which, day = _day(prop)
     everyone = arrivals_for(db.session, prop.id, day)
     arrivals = _filtered(everyone)
+    today = hotel_today(prop)
     context = {
         "prop": prop, "which": which, "day": day, "arrivals": arrivals, "total": len(everyone),
+        "today": today, "other_day": lambda days: (day + timedelta(days=days)).isoformat(),
         "flag_codes": sorted({f.code: f.rule_label for a in everyone for f in a.flags}.items()),
         "q": request.args.get("q", ""), "flag": request.args.get("flag", ""),
         "properties": desk_service.visible_properties(db.session, visible_property_ids()),
@@ -110,7 +117,12 @@ def _board():
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "arrivals":
         return render_template("desk/_arrivals.html", **context)
-    return render_template("desk/board.html", **context)
+    show = request.args.get("list", "arrivals")
+    if show not in LISTS:
+        abort(400, description=f"list is one of {', '.join(LISTS)}")
+    house = None if show == "arrivals" else getattr(
+        in_house_and_departures(db.session, prop.id, day), show)
+    return render_template("desk/board.html", show=show, house=house, lists=LISTS, **context)
 
 
 @bp.get("/arrivals.csv")

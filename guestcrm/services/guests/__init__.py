@@ -1,0 +1,1 @@
+"""Staff work on guests: search, the full profile, corrections of core fields."""
