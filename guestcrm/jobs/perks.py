@@ -11,7 +11,11 @@ from flask import current_app
 from guestcrm.extensions import db
 from guestcrm.jobs.queue import job_queue
 from guestcrm.services.mail.outbox import SmtpSettings, deliver, deliver_due, pending_mail_ids
-from guestcrm.services.perks.issuing import completed_stay_ids, issue_for_stays
+from guestcrm.services.perks.issuing import (
+    completed_stay_ids,
+    has_published_offers,
+    issue_for_stays,
+)
 from guestcrm.services.perks.lifecycle import expire_perks
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,9 @@ def hand_on_stays(stay_ids: list[int]) -> None:
         return
     queue = job_queue()
     try:
+        if not has_published_offers(db.session):  # no job for nothing to do
+            db.session.rollback()
+            return
         if queue.inline:
             issue_perks_job(stay_ids)
         else:

@@ -13,6 +13,8 @@ def test_the_scheduler_lists_the_schedule(app):
     assert result.exit_code == 0, result.output
     assert "reconcile: guestcrm.jobs.inbox.reconcile on default, every" in result.output
     assert "nightly-value: guestcrm.jobs.value.nightly_value_job on default, cron" in result.output
+    assert "nightly-perks: guestcrm.jobs.perks.perks_nightly_job on default, cron" in result.output
+    assert "mail-outbox: guestcrm.jobs.perks.mail_outbox_job on default, every" in result.output
 
 
 def test_due_periodic_jobs_land_on_their_queue(app):
@@ -26,4 +28,5 @@ def test_due_periodic_jobs_land_on_their_queue(app):
         cron_scheduler(app.config, jobs.connection(), jobs.timeout, name="test").enqueue_jobs()  # interval jobs run at once, cron jobs at their time
         names = [job.func_name for job in queue.get_jobs()]
         queue.empty()
-    assert names == ["guestcrm.jobs.inbox.reconcile"]
+    assert sorted(names) == ["guestcrm.jobs.inbox.reconcile",
+                             "guestcrm.jobs.perks.mail_outbox_job"]

@@ -58,6 +58,8 @@ def issue_for_stays(session: Session, stay_ids: Iterable[int], today: date | Non
     if not offers or not ids:
         session.rollback()
         return Issued([], [])
+    rules = {o.id: Eligibility.from_json(o.rule) for o in offers}
+    by_id = offers_by_id(offers)
     stays = list(session.scalars(select(Stay).where(Stay.id.in_(ids),
                                                     Stay.profile_id.is_not(None))))
     history = load_guest_stays(session, {s.profile_id for s in stays})
@@ -80,12 +82,11 @@ def issue_for_stays(session: Session, stay_ids: Iterable[int], today: date | Non
         day = trigger_day(row, trigger, today)
         candidates = [
             Candidate(o.id, o.priority, o.stackable) for o in offers
-            if o.rule.get("trigger", "stay_completed") == trigger
-            and _runs_at(o, stay.property_id) and _open_on(o, day)
-            and qualifies(Eligibility.from_json(o.rule), facts)]
+            if rules[o.id].trigger == trigger and _runs_at(o, stay.property_id)
+            and _open_on(o, day) and qualifies(rules[o.id], facts)]
         for offer_id in choose_offers(_within_caps(session, candidates, stay.profile_id, today)):
-            perk_id = _insert_perk(session, offers_by_id(offers)[offer_id], stay.profile_id,
-                                   stay.id, trigger, today, "system")
+            perk_id = _insert_perk(session, by_id[offer_id], stay.profile_id, stay.id, trigger,
+                                   today, "system")
             if perk_id is not None:
                 perk_ids.append(perk_id)
     mails = _queue_mails(session, perk_ids)
@@ -117,6 +118,11 @@ def issue_by_staff(session: Session, profile_id: int, offer_id: int, property_id
     _queue_mails(session, [perk_id])
     session.commit()
     return session.get(Perk, perk_id)
+
+
+def has_published_offers(session: Session) -> bool:
+    return session.scalar(select(PerkOffer.id).where(PerkOffer.status == "published")
+                          .limit(1)) is not None
 
 
 def staff_offers(session: Session, property_id: int) -> list[PerkOffer]:
