@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from connectors.fake import DEFAULT_PROPERTIES, FakePMS
 from connectors.registry import get_connector
 from guestcrm.cli.demo_day import seed_day
+from guestcrm.cli.demo_perks import seed_perks
 from guestcrm.db.types import utcnow
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
@@ -63,6 +64,7 @@ def load_demo(session: Session, events: int = 400, environment: str | None = Non
     yield from _logins(session)
     yield from seed_day(session, ALL_CODES, DEMO_SEED)
     yield from _ingest(session, events)
+    yield from seed_perks(session)
 
 
 def _environment() -> str:
