@@ -28,6 +28,7 @@ from guestcrm.models.portal import CONSENT_CHANNELS, CONSENT_PURPOSES
 from guestcrm.services.identity.contacts import normalize_phone
 from guestcrm.services.identity.match_index import refresh_match_index
 from guestcrm.services.identity.survivorship import GUEST_VERSION, apply_values
+from guestcrm.services.portal.contacts import guest_contact
 from guestcrm.services.recognition.facts import GUEST_SOURCE
 
 # What a guest may tell the hotel about their stays, and the choices offered (free text: None).
@@ -120,7 +121,7 @@ def set_contact_details(session: Session, profile: GuestProfile, values: Mapping
         normalized = normalize_phone(fields["phone"], fields["country"] or profile.country)
         if normalized is None:
             raise Refused("phone: a number with its country code, e.g. +43 660 1234567")
-        _add_phone(session, profile, fields["phone"], normalized)
+        guest_contact(session, profile, "phone", fields["phone"], normalized)
     session.flush()
     refresh_match_index(session, [profile.id])
     _audit(session, profile, "portal.contact", {"fields": sorted(k for k, v in fields.items()
@@ -191,20 +192,6 @@ def unlink_account(session: Session, profile: GuestProfile, link_id: int) -> Non
     session.delete(link)
     _audit(session, profile, "portal.unlink_account", {"provider": link.system})
     session.commit()
-
-
-def _add_phone(session: Session, profile: GuestProfile, raw: str, normalized: str) -> None:
-    contact = session.scalar(select(ContactPoint).where(
-        ContactPoint.profile_id == profile.id, ContactPoint.kind == "phone",
-        ContactPoint.value_normalized == normalized))
-    now = utcnow()
-    if contact is None:
-        session.add(ContactPoint(profile_id=profile.id, kind="phone", value_raw=raw[:320],
-                                 value_normalized=normalized, source=GUEST_SOURCE,
-                                 is_valid=True, is_relay=False, verified=False,
-                                 first_seen=now, last_seen=now))
-    else:
-        contact.last_seen, contact.source = now, GUEST_SOURCE
 
 
 def _email_offers(session: Session, profile: GuestProfile, granted: bool, now: datetime

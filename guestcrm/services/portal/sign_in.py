@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.social.providers import SignInClaims
-from guestcrm.db.types import utcnow
 from guestcrm.errors import Refused
-from guestcrm.models import AuditEntry, ContactPoint, ExternalId, GuestProfile
+from guestcrm.models import AuditEntry, ExternalId, GuestProfile
 from guestcrm.services.identity.contacts import identity_email
 from guestcrm.services.identity.lookup import add_profile, find_by_email, live_profile
 from guestcrm.services.identity.match_index import refresh_match_index
 from guestcrm.services.identity.survivorship import GUEST_VERSION, apply_values
+from guestcrm.services.portal.contacts import guest_contact
 
 SOCIAL = "social"
 LANGUAGES = ("en", "de")
@@ -34,52 +34,55 @@ def sign_in_with_provider(session: Session, provider: str, claims: SignInClaims)
     """The guest's profile for a provider sign-in (created or linked as needed; committed).
     Name and language from the provider are not kept: the guest is asked first
     (`keep_provider_details`); the picture never is."""
-    if not claims.subject:
-        raise Refused("the provider did not say who signed in")
-    link = session.scalar(select(ExternalId).where(
-        ExternalId.kind == SOCIAL, ExternalId.system == provider,
-        ExternalId.value == claims.subject))
-    if link is not None:
-        profile = live_profile(session, link.profile_id)
-        if profile is not None:
-            _audit(session, profile, "portal.sign_in", {"method": provider})
-            session.commit()
-            return SignedIn(profile, "linked")
+    link, owner = _linked(session, provider, claims)
+    if owner is not None:
+        _audit(session, owner, "portal.sign_in", {"method": provider})
+        session.commit()
+        return SignedIn(owner, "linked")
     verified = claims.email if claims.email_verified else None
     profile, how = _by_verified_email(session, verified)
     if profile is None:
         profile, how = new_portal_profile(session), "new"
-    session.add(ExternalId(profile_id=profile.id, kind=SOCIAL, system=provider,
-                           value=claims.subject))
-    if verified:
-        trust_email(session, profile, verified)
-    session.flush()
-    refresh_match_index(session, [profile.id])
-    _audit(session, profile, "portal.link_account", {"provider": provider, "how": how})
-    session.commit()
+    _attach(session, profile, provider, claims, link, how)
     return SignedIn(profile, how)
 
 
 def link_provider(session: Session, profile: GuestProfile, provider: str,
                   claims: SignInClaims) -> None:
     """A signed-in guest links one more account; one linked to another profile is refused."""
+    link, owner = _linked(session, provider, claims)
+    if owner is not None:
+        if owner.id != profile.id:
+            raise Refused("this account is linked to another guest profile")
+        return
+    _attach(session, profile, provider, claims, link, "signed_in")
+
+
+def _linked(session: Session, provider: str, claims: SignInClaims
+            ) -> tuple[ExternalId | None, GuestProfile | None]:
+    """The account's link and its live profile (None, None for an account never seen)."""
     if not claims.subject:
         raise Refused("the provider did not say who signed in")
     link = session.scalar(select(ExternalId).where(
         ExternalId.kind == SOCIAL, ExternalId.system == provider,
         ExternalId.value == claims.subject))
-    if link is not None:
-        owner = live_profile(session, link.profile_id)
-        if owner is not None and owner.id != profile.id:
-            raise Refused("this account is linked to another guest profile")
-        return
-    session.add(ExternalId(profile_id=profile.id, kind=SOCIAL, system=provider,
-                           value=claims.subject))
+    return link, (live_profile(session, link.profile_id) if link is not None else None)
+
+
+def _attach(session: Session, profile: GuestProfile, provider: str, claims: SignInClaims,
+            link: ExternalId | None, how: str) -> None:
+    """Link the account (a link whose profile is gone moves over), trust a verified address,
+    index, audit, commit."""
+    if link is None:
+        session.add(ExternalId(profile_id=profile.id, kind=SOCIAL, system=provider,
+                               value=claims.subject))
+    else:
+        link.profile_id = profile.id
     if claims.email and claims.email_verified:
         trust_email(session, profile, claims.email)
     session.flush()
     refresh_match_index(session, [profile.id])
-    _audit(session, profile, "portal.link_account", {"provider": provider, "how": "signed_in"})
+    _audit(session, profile, "portal.link_account", {"provider": provider, "how": how})
     session.commit()
 
 
@@ -118,19 +121,8 @@ def new_portal_profile(session: Session) -> GuestProfile:
 def trust_email(session: Session, profile: GuestProfile, email: str) -> None:
     """The address is the guest's, verified: a trusted contact (added, or marked verified)."""
     normalized = identity_email(email)
-    if normalized is None:
-        return
-    contact = session.scalar(select(ContactPoint).where(
-        ContactPoint.profile_id == profile.id, ContactPoint.kind == "email",
-        ContactPoint.value_normalized == normalized))
-    now = utcnow()
-    if contact is None:
-        session.add(ContactPoint(profile_id=profile.id, kind="email", value_raw=email[:320],
-                                 value_normalized=normalized, verified=True, is_valid=True,
-                                 is_relay=False, source="guest", first_seen=now,
-                                 last_seen=now))
-    else:
-        contact.verified, contact.last_seen = True, now
+    if normalized is not None:
+        guest_contact(session, profile, "email", email, normalized, verified=True)
 
 
 def _by_verified_email(session: Session, email: str | None
