@@ -206,3 +206,30 @@ def test_the_portal_speaks_german(portal_client, portal_session):
     page = portal_client.get("/me/", headers={"Accept-Language": "de-AT,de;q=0.9"}
                              ).get_data(as_text=True)
     assert "Anmelden" in page  # the choice is kept
+
+
+def test_a_merge_and_its_undo_carry_social_links_consent_and_sessions(portal_client,
+                                                                      portal_session):
+    from guestcrm.models import GuestSession, MergeRecord
+    from guestcrm.services.identity.unmerge import unmerge
+
+    earlier = stay(portal_session, "BK-9", who=guest(email="old@mail.test"))
+    token = signed_in(portal_client, "new.me@mail.test")
+    mine = signed_in_profile(portal_session).id
+    portal_client.post("/me/consent", data={"email.newsletter": "1", "csrf_token": token})
+    portal_client.post("/me/link", data={"booking_ref": "BK-9", "last_name": "Huber",
+                                         "csrf_token": token})
+    record = portal_session.scalar(select(MergeRecord))
+    survivor = record.survivor_id
+    owners = lambda model: {row.profile_id for row in portal_session.scalars(select(model))}  # noqa: E731
+    portal_session.expire_all()
+    assert owners(ConsentEvent) == {survivor} and owners(GuestSession) == {survivor}
+    assert {x.profile_id for x in portal_session.scalars(select(ExternalId).where(
+        ExternalId.kind == "social"))} == {survivor}
+    unmerge(portal_session, record.id, actor="staff:1")
+    portal_session.commit()
+    portal_session.expire_all()
+    assert owners(ConsentEvent) == {mine} and owners(GuestSession) == {mine}
+    assert {x.profile_id for x in portal_session.scalars(select(ExternalId).where(
+        ExternalId.kind == "social"))} == {mine}
+    assert earlier.profile_id in {survivor, mine}
