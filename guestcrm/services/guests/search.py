@@ -56,7 +56,7 @@ def search_guests(session: Session, query: str, allowed: set[int] | None,
         return []
     found: dict[int, str] = {}
     for matched_by, ids in _exact_keys(session, typed, allowed):
-        for profile_id in _visible(session, live_ids(session, ids), allowed):
+        for profile_id in sorted(_visible(session, live_ids(session, ids), allowed)):
             found.setdefault(profile_id, matched_by)
     folded = fold_query(typed)
     # An address, number or id that names someone is what was typed: no name looks like it.
