@@ -17,6 +17,7 @@ from rq.cron import CronScheduler
 from connectors.alpinebits_client import sources_from_env
 from guestcrm.jobs.inbox import reconcile
 from guestcrm.jobs.perks import mail_outbox_job, perks_nightly_job
+from guestcrm.jobs.privacy import retention_job
 from guestcrm.jobs.pull import pull_alpinebits
 from guestcrm.jobs.value import nightly_value_job
 
@@ -42,6 +43,8 @@ def periodic_jobs(config: dict[str, Any]) -> list[Periodic]:
         Periodic("nightly-value", nightly_value_job, cron=config["NIGHTLY_CRON"]),
         # Stays completed by their departure passing earn their perks; old codes expire.
         Periodic("nightly-perks", perks_nightly_job, cron=config["NIGHTLY_CRON"]),
+        # Guests with no stay for the retention period are erased (0 years: off).
+        Periodic("privacy-retention", retention_job, cron=config["NIGHTLY_CRON"]),
         # Mails that waited for the mail server.
         Periodic("mail-outbox", mail_outbox_job, interval=60),
     ]

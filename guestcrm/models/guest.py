@@ -57,6 +57,8 @@ class GuestProfile(db.Model):
     # reservation delivered late must not overwrite newer data (services/identity/survivorship.py).
     field_versions: Mapped[dict] = mapped_column(JSON, default=dict)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("guest_profile.id"), index=True)
+    # When the guest's personal data was erased (services/privacy); the figures remain.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,1 @@
+"""Privacy: what is held about a guest (export), erasure, and retention."""

@@ -1,0 +1,187 @@
+"""Erasing a guest: the profile (and the profiles merged into it) is anonymized and every stored
+copy of the guest's personal data goes, inbox payloads included, while the stays keep their
+figures (dates, nights, amounts, channel, hotel) so the hotel's statistics stay right. Another
+guest's data is not touched: in a shared stay's snapshot only this guest's entry is replaced.
+
+What happens per table: guest_profile personal fields emptied, erased_at set; contact_point,
+external_id (loyalty, PMS and social links), preference, profile_blocking_key,
+profile_match_record, guest_session, email_sign_in_link (their addresses), outbound_mail:
+deleted; complaint texts, stay special requests and comments (stays they booked) replaced;
+stay_version snapshots: their guest entries replaced, their strings redacted elsewhere in it;
+inbox_event bodies of their stays' messages and of messages that named them: redacted in place
+(the row, its status and its place in the stay's history stay); audit_entry details about
+them, merge_record images, review_task evidence, not_same_pair reasons,
+outbound_notification payloads and desk_event messages of their stays: redacted. Consent
+history and perks hold no personal data and stay as records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from guestcrm.db.types import utcnow
+from guestcrm.errors import NotFound
+from guestcrm.models import (
+    AuditEntry,
+    Complaint,
+    ContactPoint,
+    DeskEvent,
+    EmailSignInLink,
+    ExternalId,
+    GuestProfile,
+    GuestSession,
+    InboxEvent,
+    MergeRecord,
+    NotSamePair,
+    OutboundMail,
+    OutboundNotification,
+    Preference,
+    PrivacyRequest,
+    ProfileBlockingKey,
+    ProfileMatchRecord,
+    ReviewTask,
+    Stay,
+    StayGuest,
+    StayVersion,
+)
+from guestcrm.services.privacy.redaction import ERASED, Redactor, guest_redactor
+
+PROFILE_FIELDS = ("first_name", "middle_name", "last_name", "name_prefix", "name_title",
+                  "birth_date", "gender", "language", "nationality", "street", "city",
+                  "postal_code", "state", "country", "company", "search_text", "vip_level",
+                  "notes", "marketing_consent")
+
+
+@dataclass
+class ErasureReport:
+    profile_id: int
+    profiles: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, n: int) -> None:
+        if n:
+            self.counts[name] = self.counts.get(name, 0) + n
+
+
+def guest_and_merged(session: Session, profile_id: int) -> list[int]:
+    """The profile and every profile merged into it, at any depth."""
+    ids, frontier = [profile_id], [profile_id]
+    while frontier:
+        frontier = list(session.scalars(select(GuestProfile.id).where(
+            GuestProfile.merged_into_id.in_(frontier))))
+        ids += frontier
+    return ids
+
+
+def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "erasure"
+                ) -> ErasureReport:
+    """Erase the guest's personal data (see the module's list); recorded as a privacy request
+    and audited without personal data. Commits."""
+    profile = session.get(GuestProfile, profile_id)
+    if profile is None or profile.merged_into_id is not None:
+        raise NotFound(f"no guest {profile_id}")
+    ids = guest_and_merged(session, profile_id)
+    report = ErasureReport(profile_id, ids)
+    redactor = guest_redactor(session, ids)
+    emails = set(session.scalars(select(ContactPoint.value_normalized).where(
+        ContactPoint.profile_id.in_(ids), ContactPoint.kind == "email")))
+    stay_ids = set(session.scalars(select(StayGuest.stay_id).where(
+        StayGuest.profile_id.in_(ids)))) | set(session.scalars(select(Stay.id).where(
+            Stay.profile_id.in_(ids))))
+    _snapshots(session, ids, stay_ids, redactor, report)
+    _inbox(session, ids, stay_ids, redactor, report)
+    _records(session, ids, stay_ids, redactor, report)
+    for model in (ContactPoint, ExternalId, Preference, ProfileBlockingKey, ProfileMatchRecord,
+                  GuestSession, OutboundMail):
+        report.add(model.__tablename__, session.execute(
+            delete(model).where(model.profile_id.in_(ids))).rowcount)
+    if emails:
+        report.add("email_sign_in_link", session.execute(
+            delete(EmailSignInLink).where(EmailSignInLink.email.in_(emails))).rowcount)
+    for complaint in session.scalars(select(Complaint).where(Complaint.profile_id.in_(ids))):
+        complaint.description, complaint.resolution = ERASED, None
+        complaint.compensation = None
+        report.add("complaint", 1)
+    for stay in session.scalars(select(Stay).where(Stay.profile_id.in_(ids))):
+        stay.special_requests, stay.comments = [], []
+    now = utcnow()
+    for row in session.scalars(select(GuestProfile).where(GuestProfile.id.in_(ids))):
+        for name in PROFILE_FIELDS:
+            setattr(row, name, None)
+        row.field_versions, row.erased_at = {}, now
+    report.add("guest_profile", len(ids))
+    session.add(PrivacyRequest(profile_id=profile_id, kind=kind, requested_by=actor,
+                               status="done", details={"counts": report.counts,
+                                                       "profiles": ids},
+                               completed_at=now))
+    session.add(AuditEntry(actor=actor, action=f"privacy.{kind}", target_type="guest_profile",
+                           target_id=str(profile_id), details={"profiles": ids,
+                                                               "counts": report.counts}))
+    session.commit()
+    return report
+
+
+def _snapshots(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
+               report: ErasureReport) -> None:
+    seats = {(s, p) for s, p in session.execute(
+        select(StayGuest.stay_id, StayGuest.position).where(StayGuest.profile_id.in_(ids)))}
+    booked = set(session.scalars(select(Stay.id).where(Stay.profile_id.in_(ids))))
+    for version in session.scalars(select(StayVersion).where(StayVersion.stay_id.in_(stay_ids))):
+        snapshot = dict(version.snapshot or {})
+        guests = snapshot.get("guests")
+        if isinstance(guests, list):
+            snapshot["guests"] = [{"erased": True} if (version.stay_id, i) in seats else g
+                                  for i, g in enumerate(guests)]
+        if version.stay_id in booked:
+            snapshot["special_requests"], snapshot["comments"] = [], []
+        version.snapshot = redactor.value(snapshot)
+        report.add("stay_version", 1)
+
+
+def _inbox(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
+           report: ErasureReport) -> None:
+    """Messages of their stays, and any message whose processing named them."""
+    event_ids = set(session.scalars(select(StayVersion.inbox_event_id).where(
+        StayVersion.stay_id.in_(stay_ids), StayVersion.inbox_event_id.is_not(None))))
+    wanted = set(ids)
+    for event_id, result in session.execute(select(InboxEvent.id, InboxEvent.result)
+                                            .where(InboxEvent.status == "processed")):
+        if wanted & set((result or {}).get("profiles") or []):
+            event_ids.add(event_id)
+    for event in session.scalars(select(InboxEvent).where(InboxEvent.id.in_(event_ids))):
+        event.body = redactor.raw(event.body)
+        event.error = redactor.text(event.error) if event.error else event.error
+        report.add("inbox_event", 1)
+
+
+def _records(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
+             report: ErasureReport) -> None:
+    """Audit, merge, review and notice records that hold copies of the guest's data."""
+    targets = [str(i) for i in ids]
+    for entry in session.scalars(select(AuditEntry).where(
+            AuditEntry.target_type == "guest_profile", AuditEntry.target_id.in_(targets))):
+        entry.details = redactor.value(entry.details or {})
+        report.add("audit_entry", 1)
+    for record in session.scalars(select(MergeRecord).where(or_(
+            MergeRecord.survivor_id.in_(ids), MergeRecord.merged_id.in_(ids)))):
+        record.before = redactor.value(record.before or {})
+        record.reason = redactor.text(record.reason) if record.reason else None
+        report.add("merge_record", 1)
+    for task in session.scalars(select(ReviewTask).where(or_(
+            ReviewTask.profile_a_id.in_(ids), ReviewTask.profile_b_id.in_(ids)))):
+        task.evidence = redactor.value(task.evidence or {})
+        report.add("review_task", 1)
+    for pair in session.scalars(select(NotSamePair).where(or_(
+            NotSamePair.profile_a_id.in_(ids), NotSamePair.profile_b_id.in_(ids)))):
+        pair.reason = redactor.text(pair.reason) if pair.reason else None
+    for notice in session.scalars(select(OutboundNotification).where(
+            OutboundNotification.stay_id.in_(stay_ids))):
+        notice.payload = redactor.value(notice.payload or {})
+        notice.last_error = redactor.text(notice.last_error) if notice.last_error else None
+        report.add("outbound_notification", 1)
+    for event in session.scalars(select(DeskEvent).where(or_(
+            DeskEvent.profile_id.in_(ids), DeskEvent.stay_id.in_(stay_ids)))):
+        event.message = redactor.text(event.message)
+        report.add("desk_event", 1)

@@ -1,0 +1,154 @@
+"""Export, erasure and retention on PostgreSQL, with real messages in the inbox: after an
+erasure no personal field of the guest remains anywhere in the database (every text, JSON and
+binary column of every table is scanned, so a new table is covered without being named), the
+stays keep their figures, and other guests (one sharing a stay too) are untouched."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import JSON, LargeBinary, String, Text, select
+
+from connectors.registry import get_connector
+from guestcrm.extensions import db
+from guestcrm.models import GuestProfile, InboxEvent, PrivacyRequest, Stay
+from guestcrm.services.ingest.inbox import accept_message
+from guestcrm.services.ingest.processing import process_inbox_event
+from guestcrm.services.ingest.reservations import ingest_reservation
+from guestcrm.services.privacy.erasure import erase_guest
+from guestcrm.services.privacy.export import export_guest
+from guestcrm.services.privacy.retention import apply_retention, set_retention_years
+from tests.builders import reservation
+from tests.samples import SAMPLES
+
+pytestmark = pytest.mark.integration
+SAMPLE = SAMPLES / "opentravel" / "2011B" / "samples" / "OTA_HotelResNotifRQ.xml"
+DAVID = ("David", "Dewberry", "david.dewberry@dewberrycorp.com", "7245554321")
+ZOE = ("Zoe", "Quokka", "zoe.quokka@quokkamail.net", "6505550199")
+
+
+def message(who: tuple[str, str, str, str], res_id: str) -> bytes:
+    body = SAMPLE.read_text()
+    for old, new in zip(DAVID, who, strict=True):
+        body = body.replace(old, new)
+    return re.sub(r'ResID_Value="[^"]+"', f'ResID_Value="{res_id}"', body).encode()
+
+
+def push(session, body: bytes) -> InboxEvent:
+    extracted = get_connector("opentravel").extract(body, "application/xml", {})
+    event = accept_message(session, "opentravel", extracted, credential="test").event
+    processed = process_inbox_event(session, event.id)
+    assert processed.status == "processed", processed.error
+    return processed
+
+
+def profile_named(session, last: str) -> GuestProfile:
+    return session.scalar(select(GuestProfile).where(GuestProfile.last_name == last,
+                                                     GuestProfile.merged_into_id.is_(None)))
+
+
+def everything_in_the_database(session) -> list[tuple[str, str, str]]:
+    """(table, column, text) for every text, JSON and binary value of every table."""
+    out = []
+    for table in db.metadata.sorted_tables:
+        columns = [c for c in table.columns
+                   if isinstance(c.type, String | Text | JSON | LargeBinary)]
+        if not columns:
+            continue
+        for row in session.execute(select(*columns)):
+            for column, value in zip(columns, row, strict=True):
+                if value is None:
+                    continue
+                if isinstance(value, bytes):
+                    text = value.decode("utf-8", errors="replace")
+                elif isinstance(value, str):
+                    text = value
+                else:
+                    text = json.dumps(value, ensure_ascii=False)
+                out.append((table.name, column.name, text))
+    return out
+
+
+def found(session, needles) -> list[tuple[str, str, str]]:
+    hits = []
+    for table, column, text in everything_in_the_database(session):
+        for needle in needles:
+            if needle.lower() in text.lower():
+                hits.append((table, column, needle))
+    return hits
+
+
+@pytest.fixture
+def guests(db_session):
+    push(db_session, message(DAVID, "D-100"))
+    push(db_session, message(ZOE, "Z-200"))
+    david = profile_named(db_session, "Dewberry")
+    # A stay David shares with his partner, who stays.
+    shared = ingest_reservation(db_session, reservation(
+        "SHARED-1", arrival=date.today() - timedelta(days=30), amount="480.00",
+        guests=[{"first_name": "David", "last_name": "Dewberry",
+                 "emails": [{"address": DAVID[2]}]},
+                {"first_name": "Petra", "last_name": "Partner",
+                 "emails": [{"address": "petra.partner@partnermail.net"}]}]))
+    db_session.commit()
+    return david.id, shared.stay.id
+
+
+def test_an_export_holds_everything_including_the_messages_that_name_the_guest(
+        db_session, guests):
+    david, _ = guests
+    data = export_guest(db_session, david)
+    json.dumps(data)  # plain JSON
+    assert data["profiles"][0]["last_name"] == "Dewberry"
+    assert any(c["value_raw"] == DAVID[2] for c in data["contact_point"])
+    assert any("Dewberry" in m["body"] for m in data["inbox_messages"])
+    assert not any("Quokka" in m["body"] for m in data["inbox_messages"])
+    assert {s["external_id"] for s in data["stays"]} >= {"SHARED-1"}
+    assert all("token_digest" not in row for row in data.get("guest_session", []))
+
+
+def test_after_erasure_no_personal_data_of_the_guest_remains_anywhere(db_session, guests):
+    david, shared_stay = guests
+    stays_before = {s.id: (s.amount, s.nights, s.arrival, s.channel) for s in
+                    db_session.scalars(select(Stay))}
+    assert found(db_session, DAVID)  # the scan sees them before
+    report = erase_guest(db_session, david, actor="dpo")
+    db_session.expire_all()
+    assert found(db_session, DAVID) == []
+    # The figures stay.
+    assert {s.id: (s.amount, s.nights, s.arrival, s.channel) for s in
+            db_session.scalars(select(Stay))} == stays_before
+    assert db_session.get(Stay, shared_stay).amount == Decimal("480.00")
+    erased = db_session.get(GuestProfile, david)
+    assert erased.erased_at is not None and erased.display_name == f"Guest #{david}"
+    # Other guests are untouched: Zoe everywhere, and the partner in the shared stay.
+    for needle in ZOE + ("Petra", "Partner", "petra.partner@partnermail.net"):
+        assert found(db_session, [needle]), needle
+    zoe = profile_named(db_session, "Quokka")
+    assert zoe.first_name == "Zoe" and zoe.contacts
+    request = db_session.scalar(select(PrivacyRequest))
+    assert (request.kind, request.status, request.profile_id) == ("erasure", "done", david)
+    assert report.counts["inbox_event"] >= 1
+
+
+def test_retention_erases_only_guests_past_the_limit(db_session, guests):
+    david, _ = guests
+    zoe = profile_named(db_session, "Quokka").id
+    set_retention_years(db_session, 2, actor="dpo")
+    ten_years_on = date.today() + timedelta(days=3653)
+    assert apply_retention(db_session, dry_run=True, today=date.today()) == []
+    due = apply_retention(db_session, dry_run=True, today=ten_years_on)
+    assert david in due and zoe in due
+    # Zoe stays again: she is no longer past the limit.
+    ingest_reservation(db_session, reservation(
+        "Z-NEW", arrival=ten_years_on - timedelta(days=10),
+        guests=[{"first_name": "Zoe", "last_name": "Quokka", "emails": [{"address": ZOE[2]}]}]))
+    db_session.commit()
+    erased = apply_retention(db_session, today=ten_years_on)
+    assert david in erased and zoe not in erased
+    assert db_session.get(GuestProfile, david).erased_at is not None
+    assert db_session.get(GuestProfile, zoe).erased_at is None
