@@ -27,4 +27,4 @@ else
 fi
 cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
 # The portal's translations (guestcrm/translations/*/messages.po), compiled for flask-babel.
-.venv/bin/pybabel compile -q -d guestcrm/translations
+.venv/bin/pybabel compile -d guestcrm/translations >/dev/null

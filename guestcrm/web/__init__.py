@@ -27,12 +27,13 @@ ROLE_HOME = {
 
 def register_web(app: Flask) -> None:
     register_converters(app)  # before the routes that use <id:...>
-    from guestcrm.web import admin, api, auth, desk, guests, revenue, review, webhooks
+    from guestcrm.web import admin, api, auth, desk, guests, privacy, revenue, review, webhooks
     from guestcrm.web.me import init_me
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(privacy.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(guests.bp)
     app.register_blueprint(review.bp)

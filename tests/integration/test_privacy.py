@@ -152,3 +152,38 @@ def test_retention_erases_only_guests_past_the_limit(db_session, guests):
     assert david in erased and zoe not in erased
     assert db_session.get(GuestProfile, david).erased_at is not None
     assert db_session.get(GuestProfile, zoe).erased_at is None
+
+
+def test_the_data_protection_officers_page_is_for_admins_and_erases_after_confirmation(
+        client, db_session, guests):
+    from tests.factories import sign_in, staff
+
+    david, _ = guests
+    token = sign_in(client, staff("front_desk", "H1"))
+    assert client.get("/admin/privacy/").status_code == 403
+    assert client.get(f"/admin/privacy/{david}/export.json").status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    token = sign_in(client, staff("admin"))
+    page = client.get(f"/admin/privacy/?q={DAVID[2]}").get_data(as_text=True)
+    assert f"guest {david}" in page
+    download = client.get(f"/admin/privacy/{david}/export.json")
+    assert download.status_code == 200 and "attachment" in download.headers[
+        "Content-Disposition"] and download.headers["Cache-Control"] == "no-store"
+    assert download.get_json()["profiles"][0]["last_name"] == "Dewberry"
+    refused = client.post(f"/admin/privacy/{david}/erase", data={"confirm": "ERASE",
+                                                                 "csrf_token": token})
+    assert refused.status_code == 302
+    assert db_session.get(GuestProfile, david).erased_at is None
+    done = client.post(f"/admin/privacy/{david}/erase", data={"confirm": f"ERASE {david}",
+                                                              "csrf_token": token})
+    assert done.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(GuestProfile, david).erased_at is not None
+    kinds = [r.kind for r in db_session.scalars(select(PrivacyRequest)
+                                                .order_by(PrivacyRequest.id))]
+    assert kinds == ["export", "erasure"]
+    refused = client.post("/admin/privacy/retention", data={"years": "40", "csrf_token": token})
+    assert refused.status_code == 422 and "0 (off) to 30 years" in refused.get_data(as_text=True)
+    from guestcrm.services.privacy.retention import retention_years
+
+    assert retention_years(db_session) == 7

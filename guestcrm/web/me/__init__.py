@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from guestcrm.web.me import accounts, pages, sign_in  # noqa: F401  (their routes are on bp)
+from guestcrm.web.me import accounts, pages, privacy, sign_in  # noqa: F401  (routes on bp)
 from guestcrm.web.me.blueprint import bp
 from guestcrm.web.me.language import init_language
 from guestcrm.web.me.providers import register_providers
