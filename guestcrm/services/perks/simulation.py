@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from guestcrm.models import GuestProfile, GuestValue, Stay, StayGuest
@@ -54,54 +54,57 @@ def qualifying_now(session: Session, rules: dict[int, Eligibility],
                    ) -> dict[int, int]:
     """Offer id -> guests who would qualify at their next stay (among guests of its hotels)."""
     counts = dict.fromkeys(rules, 0)
-    for figures, hotels in guest_figures(session, today or date.today()):
+    limited = {oid: set(ids) for oid, ids in property_ids.items() if ids is not None}
+    for figures, hotels in guest_figures(session, today or date.today(), bool(limited)):
+        made: dict[tuple, GuestFacts] = {}  # the guest's facts per kind of trigger
         for offer_id, rule in rules.items():
-            wanted = property_ids.get(offer_id)
+            wanted = limited.get(offer_id)
             if wanted is not None and not hotels.intersection(wanted):
                 continue
             if rule.ota_never_direct and not figures.ota:
                 continue
-            if qualifies(rule, facts_now(figures, rule)):
+            variant = (rule.trigger, rule.ota_never_direct, rule.first_direct)
+            facts = made.get(variant)
+            if facts is None:
+                facts = made[variant] = facts_now(figures, rule)
+            if qualifies(rule, facts):
                 counts[offer_id] += 1
     return counts
 
 
-def guest_figures(session: Session, today: date) -> Iterator[tuple[GuestFigures, set[int]]]:
-    """Every live guest with a stay: their figures and the hotels they stayed at, streamed in
-    profile order, one aggregate query per batch of profiles."""
+def guest_figures(session: Session, today: date, with_hotels: bool = False
+                  ) -> Iterator[tuple[GuestFigures, set[int]]]:
+    """Every live guest with a stay: their figures (and, when asked, the hotels they stayed
+    at), from one aggregate query streamed in chunks."""
     happened = _happened(today)
     recent = and_(happened, Stay.departure > today - YEAR)
-    last = 0
-    while True:
-        ids = list(session.scalars(
-            select(GuestProfile.id).where(GuestProfile.id > last,
-                                          GuestProfile.merged_into_id.is_(None))
-            .order_by(GuestProfile.id).limit(STREAM_BATCH)))
-        if not ids:
-            return
-        last = ids[-1]
-        rows = session.execute(
-            select(StayGuest.profile_id,
-                   func.sum(case((happened, 1), else_=0)),
-                   func.sum(case((recent, 1), else_=0)),
-                   func.sum(case((recent, Stay.nights), else_=0)),
-                   func.sum(case((and_(Stay.channel == "direct", Stay.status != "cancelled"),
-                                  1), else_=0)),
-                   func.sum(case((and_(Stay.channel.in_(("ota", "gds")),
-                                       Stay.status != "cancelled"), 1), else_=0)),
-                   GuestValue.tier, GuestValue.rfm_segment,
-                   func.array_agg(func.distinct(Stay.property_id))
-                   if session.get_bind().dialect.name == "postgresql"
-                   else func.group_concat(func.distinct(Stay.property_id)))
-            .join(Stay, Stay.id == StayGuest.stay_id)
-            .outerjoin(GuestValue, GuestValue.profile_id == StayGuest.profile_id)
-            .where(StayGuest.profile_id.in_(ids))
-            .group_by(StayGuest.profile_id, GuestValue.tier, GuestValue.rfm_segment))
-        for pid, done, n12, nights12, direct, ota, tier, segment, hotels in rows:
-            if isinstance(hotels, str):
-                hotels = [int(h) for h in hotels.split(",")]
-            yield (GuestFigures(pid, done or 0, n12 or 0, nights12 or 0, direct or 0, ota or 0,
-                                tier, segment), set(hotels or ()))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    hotels = ((func.array_agg(func.distinct(Stay.property_id)) if postgres
+               else func.group_concat(func.distinct(Stay.property_id)))
+              if with_hotels else literal(None))
+    # A merge moves the stays to the survivor: only live profiles have stays to count.
+    per_guest = (
+        select(StayGuest.profile_id.label("pid"),
+               func.sum(case((happened, 1), else_=0)).label("done"),
+               func.sum(case((recent, 1), else_=0)).label("n12"),
+               func.sum(case((recent, Stay.nights), else_=0)).label("nights12"),
+               func.sum(case((and_(Stay.channel == "direct", Stay.status != "cancelled"), 1),
+                             else_=0)).label("direct"),
+               func.sum(case((and_(Stay.channel.in_(("ota", "gds")),
+                                   Stay.status != "cancelled"), 1), else_=0)).label("ota"),
+               hotels.label("hotels"))
+        .join(Stay, Stay.id == StayGuest.stay_id)
+        .group_by(StayGuest.profile_id).subquery())
+    query = (select(per_guest.c.pid, per_guest.c.done, per_guest.c.n12, per_guest.c.nights12,
+                    per_guest.c.direct, per_guest.c.ota, GuestValue.tier,
+                    GuestValue.rfm_segment, per_guest.c.hotels)
+             .outerjoin(GuestValue, GuestValue.profile_id == per_guest.c.pid))
+    rows = session.execute(query.execution_options(yield_per=STREAM_BATCH))
+    for pid, done, n12, nights12, direct, ota, tier, segment, stayed_at in rows:
+        if isinstance(stayed_at, str):
+            stayed_at = [int(h) for h in stayed_at.split(",")]
+        yield (GuestFigures(pid, done or 0, n12 or 0, nights12 or 0, direct or 0, ota or 0,
+                            tier, segment), set(stayed_at or ()))
 
 
 @dataclass(frozen=True)
