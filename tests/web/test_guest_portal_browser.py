@@ -1,9 +1,10 @@
 """The guest portal in real Chromium against a real OpenID Connect provider: a guest signs in
 on the provider's login page, lands on /me, links the profile of an earlier reservation, edits
-a preference that then shows on the desk board."""
+a preference that then shows on the desk board, downloads the export, requests erasure."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from datetime import date
@@ -91,3 +92,22 @@ def test_a_guest_signs_in_links_a_reservation_and_the_desk_sees_their_wish(
     row = desk.locator("article.arrival", has_text="Huber")
     expect(row.locator(".tip", has_text="floor: high (guest's own wish)")).to_have_count(1)
     expect(row.locator(".tip", has_text="dietary: vegan (guest's own wish)")).to_have_count(1)
+
+    page.click("nav >> text=Your data")
+    with page.expect_download() as download:
+        page.click("text=Download my data")
+    exported = json.loads(open(download.value.path()).read())
+    assert {s["external_id"] for s in exported["stays"]} == {"BK-2024-77", "BK-NOW"}
+    assert any("floor" == p["key"] for p in exported["preference"])
+
+    page.click("button:has-text('Erase my data')")
+    expect(page.locator(".flash.error")).to_contain_text("Tick the box")
+    page.check("input[name=confirm]")
+    page.click("button:has-text('Erase my data')")
+    expect(page.locator("h1")).to_have_text("Your data has been erased")
+    page.goto(f"{portal_server}/me/")
+    expect(page.locator("text=Email me a sign-in link")).to_be_visible()  # signed out
+
+    desk.reload()
+    expect(desk.locator("article.arrival", has_text="Huber")).to_have_count(0)
+    expect(desk.locator("article.arrival", has_text="Guest #")).to_have_count(1)
