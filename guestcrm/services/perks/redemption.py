@@ -63,9 +63,9 @@ class PerkRequest:
 
 def validate_perk(session: Session, request: PerkRequest, today: date | None = None) -> Perk:
     """The perk the request may use; PerkRefused with the reason otherwise. Changes nothing."""
-    perk = _find(session, request.code, lock=False)
-    _check(session, perk, request, today or date.today(), _property_id(session,
-                                                                       request.property_code))
+    perk, property_id = _find(session, request.code, lock=False,
+                              property_code=request.property_code)
+    _check(session, perk, request, today or date.today(), property_id)
     return perk
 
 
@@ -74,8 +74,8 @@ def redeem_perk(session: Session, request: PerkRequest, client: str,
     """Mark the perk used for this booking (flushed, not committed: the caller stores the
     answer for the idempotency key in the same transaction)."""
     today = today or date.today()
-    perk = _find(session, request.code, lock=True)
-    property_id = _property_id(session, request.property_code)
+    perk, property_id = _find(session, request.code, lock=True,
+                              property_code=request.property_code)
     _check(session, perk, request, today, property_id)
     offer = _locked_offer(session, perk.offer_id) if perk.offer.max_redeemed else perk.offer
     if offer.max_redeemed is not None and session.scalar(
@@ -101,7 +101,7 @@ def reverse_perk(session: Session, code: str, client: str, property_codes: froze
     """The booking was cancelled: the perk can be used again (until it expires). The code
     names the resource: an unknown one is 404, one not redeemed 409."""
     try:
-        perk = _find(session, code, lock=True)
+        perk, _ = _find(session, code, lock=True)
     except PerkRefused:
         raise PerkRefused("unknown_code", 404) from None
     if perk.status != "redeemed":
@@ -132,18 +132,22 @@ def perk_answer(perk: Perk) -> dict:
     }
 
 
-def _find(session: Session, code: str, lock: bool) -> Perk:
+def _find(session: Session, code: str, lock: bool, property_code: str | None = None
+          ) -> tuple[Perk, int | None]:
+    """The perk with this code and its offer, and the id of the hotel named (one statement)."""
     normalized = normalize_code(code)
     if normalized is None:
         raise PerkRefused("unknown_code")
-    query = (select(Perk).where(Perk.code_digest == code_digest(normalized))
+    hotel = (select(Property.id).where(func.upper(Property.code) == (property_code or "")
+                                       .strip().upper()).scalar_subquery())
+    query = (select(Perk, hotel).where(Perk.code_digest == code_digest(normalized))
              .options(joinedload(Perk.offer, innerjoin=True)))
     if lock and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Perk)
-    perk = session.scalar(query)
-    if perk is None or not same_code(perk.code, normalized):
+    row = session.execute(query).first()
+    if row is None or not same_code(row[0].code, normalized):
         raise PerkRefused("unknown_code")
-    return perk
+    return row[0], row[1]
 
 
 def _check(session: Session, perk: Perk, request: PerkRequest, today: date,
@@ -171,16 +175,13 @@ def _check(session: Session, perk: Perk, request: PerkRequest, today: date,
 
 def _same_guest(session: Session, perk: Perk, request: PerkRequest) -> bool:
     if request.profile_id is not None:
+        if request.profile_id == perk.profile_id:  # perks move with merges: this one is live
+            return True
         profile = live_profile(session, request.profile_id)
         return profile is not None and profile.id == perk.profile_id
     if request.email:
         return any(p.id == perk.profile_id for p in find_by_email(session, request.email))
     return False
-
-
-def _property_id(session: Session, code: str) -> int | None:
-    return session.scalar(select(Property.id).where(
-        func.upper(Property.code) == code.strip().upper()))
 
 
 def _locked_offer(session: Session, offer_id: int) -> PerkOffer:
