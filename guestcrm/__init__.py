@@ -28,6 +28,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["GUESTCRM_ENV"] == "production":
         if not app.config["SECRET_KEY_FROM_ENV"]:
             raise RuntimeError("SECRET_KEY must be set in production")
+        if not app.config["PUBLIC_URL"]:
+            raise RuntimeError("GUESTCRM_PUBLIC_URL must be set in production (links in mails)")
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]

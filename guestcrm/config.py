@@ -61,6 +61,9 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "SMTP_PASSWORD": os.environ.get("GUESTCRM_SMTP_PASSWORD"),
         "SMTP_STARTTLS": os.environ.get("GUESTCRM_SMTP_STARTTLS", "1") == "1",
         "MAIL_FROM": os.environ.get("GUESTCRM_MAIL_FROM", "GuestCRM <no-reply@localhost>"),
+        # The site's address as guests reach it (https://crm.hotel.example): links in mails are
+        # made from it, never from a request's Host header, which a sender may forge.
+        "PUBLIC_URL": (os.environ.get("GUESTCRM_PUBLIC_URL") or "").rstrip("/") or None,
         # Guest sign-in providers (connectors/social/providers.py): only configured ones appear.
         "GUEST_PROVIDERS": guest_providers(os.environ),
         "GUEST_SIGN_IN_RATE_LIMIT": os.environ.get("GUESTCRM_GUEST_SIGN_IN_RATE_LIMIT",

@@ -233,3 +233,18 @@ def test_a_merge_and_its_undo_carry_social_links_consent_and_sessions(portal_cli
     assert {x.profile_id for x in portal_session.scalars(select(ExternalId).where(
         ExternalId.kind == "social"))} == {mine}
     assert earlier.profile_id in {survivor, mine}
+
+
+def test_a_sign_in_link_is_made_from_the_public_address_not_the_host_header(
+        portal_app, portal_client, portal_session):
+    portal_app.config["PUBLIC_URL"] = "https://crm.hotel.test"
+    try:
+        token = csrf(portal_client)
+        portal_client.post("/me/email", data={"email": "anna.huber@mail.test",
+                                               "csrf_token": token})
+    finally:
+        portal_app.config["PUBLIC_URL"] = None
+    mail = portal_session.scalar(select(OutboundMail).where(
+        OutboundMail.subject == "Your sign-in link"))
+    # Not the request's own address (localhost here; a forged Host header elsewhere).
+    assert "https://crm.hotel.test/me/email/" in mail.body and "localhost" not in mail.body

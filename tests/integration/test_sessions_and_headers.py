@@ -75,7 +75,7 @@ def test_production_forces_secure_cookies_and_sends_hsts(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a production secret")
     monkeypatch.delenv("GUESTCRM_SECURE_COOKIES", raising=False)
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "REDIS_URL": None,
-                      "GUESTCRM_ENV": "production"})
+                      "GUESTCRM_ENV": "production", "PUBLIC_URL": "https://crm.hotel.test"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     response = app.test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -127,3 +127,10 @@ def test_workers_share_the_sign_in_limit_through_redis(pg_database, redis_test_u
             "email": "shared-limit@hotel.test", "password": "wrong password!",
             "csrf_token": token}, environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code)
     assert answers[:10] == [401] * 10 and answers[10:] == [429, 429]
+
+
+def test_production_needs_the_public_address_for_links_in_mails(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a production secret")
+    with pytest.raises(RuntimeError, match="GUESTCRM_PUBLIC_URL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "REDIS_URL": None,
+                    "GUESTCRM_ENV": "production", "PUBLIC_URL": None})

@@ -106,12 +106,23 @@ def _claims(name: str) -> SignInClaims:
     return claims_from(provider, None, oauth.userinfo(token=token))
 
 
+def _public_link(endpoint: str, **values: str) -> str:
+    """A link for a mail: on the configured public address (GUESTCRM_PUBLIC_URL). Without it
+    (a trial run) the request's own address is used, except in production, where a forged Host
+    header would send a guest's sign-in link to someone else's site."""
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    if current_app.config["GUESTCRM_ENV"] == "production":
+        raise RuntimeError("GUESTCRM_PUBLIC_URL must be set for links in mails")
+    return url_for(endpoint, _external=True, **values)
+
+
 @bp.post("/email")
 @limiter.limit(_limit)
 def email_link():
     mail_id = request_link(db.session, request.form.get("email", "")[:320],
-                           lambda token: url_for("me.email_sign_in", token=token,
-                                                 _external=True))
+                           lambda token: _public_link("me.email_sign_in", token=token))
     if mail_id is not None:
         hand_on_mail(mail_id)
     # The same answer whether or not the address is known.
