@@ -27,7 +27,11 @@ def test_the_demo_loads_logins_hotels_and_guests_and_a_second_run_adds_nothing(s
         assert desk is not None and [p.code for p in desk.properties] == ["ALP1"]
         again = list(load_demo(db.session, events=80))
         assert counts(db.session) == first
-        assert "0 new messages, 80 already loaded" in again[-1]
+        ingest_line = next(line for line in again if line.startswith("demo data:"))
+        assert "0 new messages, 80 already loaded" in ingest_line
+        assert "perks: 0 issued for recent and coming stays" in again
+        assert "perks: 0 given by hand to guests arriving today" in again
+        assert any(line.startswith("offer: 2nd stay: late check-out") for line in lines)
 
 
 def test_the_demo_refuses_to_run_in_production(sqlite_app):
