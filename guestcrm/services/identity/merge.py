@@ -10,6 +10,7 @@ from guestcrm.errors import Refused
 from guestcrm.models import (
     AuditEntry,
     ConsentEvent,
+    DeskEvent,
     GuestProfile,
     GuestSession,
     MergeRecord,
@@ -24,7 +25,26 @@ from guestcrm.services.value.merge_vip import merge_vip
 # Rows that follow their guest into the survivor as they are (unmerge.py puts each back).
 MOVED_BY_PROFILE = ((Stay, "stays"), (StayGuest, "stay_guests"), (Perk, "perks"),
                     (OutboundMail, "mails"), (ConsentEvent, "consents"),
-                    (GuestSession, "guest_sessions"))
+                    (GuestSession, "guest_sessions"), (DeskEvent, "desk_events"))
+# Every table that refers to a guest profile, and what a merge does with its rows. A table
+# added later must be named here (tests/unit/test_merge_coverage.py), so none is forgotten.
+MOVED = "moved to the survivor; an undo moves them back"
+MERGE_HANDLING: dict[str, str] = {
+    "contact_point": MOVED + " (a twin of a survivor's contact is folded into it, restored)",
+    "external_id": MOVED,
+    "preference": MOVED + " (twins folded, restored)",
+    "complaint": MOVED,
+    **{model.__tablename__: MOVED for model, _ in MOVED_BY_PROFILE},
+    "vip_assignment": "the more important of the two stays on the survivor (merge_vip)",
+    "guest_value": "recomputed from the stays",
+    "guest_property_value": "recomputed from the stays",
+    "profile_blocking_key": "rebuilt by the match index",
+    "profile_match_record": "rebuilt by the match index",
+    "merge_record": "the record of the merge itself",
+    "review_task": "kept: a decision about that pair",
+    "not_same_pair": "kept: a decision about that pair",
+    "privacy_request": "kept: the record of a request",
+}
 
 
 def merge_profiles(

@@ -25,6 +25,7 @@ from guestcrm.models import (
     Complaint,
     ConsentEvent,
     ContactPoint,
+    DeskEvent,
     ExternalId,
     GuestProfile,
     GuestSession,
@@ -53,6 +54,7 @@ MOVED = (
     ("mails", OutboundMail),
     ("consents", ConsentEvent),
     ("guest_sessions", GuestSession),
+    ("desk_events", DeskEvent),
 )
 _OWN_FIELDS = ("vip_level", "notes")
 
