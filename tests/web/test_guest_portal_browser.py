@@ -18,6 +18,7 @@ from tests.factories import PASSWORD, staff
 from tests.integration.perk_support import guest, stay
 from tests.oidc_provider import OidcProvider, provider_settings
 from tests.smtp_server import free_port
+from tests.web.page_checks import assert_usable
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +58,7 @@ def test_a_guest_signs_in_links_a_reservation_and_the_desk_sees_their_wish(
 
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     page.goto(f"{portal_server}/me/")
+    assert_usable(page)
     page.click("text=Continue with Test ID")
     page.fill("input[name=login]", "anna.new@mail.test")  # the provider's own login page
     page.fill("input[name=password]", "whatever")
@@ -81,7 +83,11 @@ def test_a_guest_signs_in_links_a_reservation_and_the_desk_sees_their_wish(
     page.fill("#pref-dietary", "vegan")
     page.click("button:has-text('Save')")
     expect(page.locator(".flash")).to_contain_text("preferences are saved")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_usable(page)
+    for path in ("/me/", "/me/contact", "/me/consent", "/me/accounts", "/me/link",
+                 "/me/privacy"):
+        page.goto(f"{portal_server}{path}")
+        assert_usable(page)
     page.screenshot(path=str(artifacts / "guest-portal.png"), full_page=True)
 
     desk = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()

@@ -21,6 +21,7 @@ from tests.burst import run_burst
 from tests.factories import PASSWORD, staff
 from tests.integration.perk_support import stay
 from tests.smtp_server import SmtpServer, free_port
+from tests.web.page_checks import assert_usable
 
 pytestmark = pytest.mark.browser
 
@@ -65,8 +66,12 @@ def test_an_offer_goes_from_the_revenue_manager_to_the_desk_the_mail_and_the_boo
     page.check("input[name=property_ids]")
     page.click("button:has-text('Save draft')")
     expect(page.locator(".status-pill")).to_have_text("draft")
+    assert_usable(page)
+    page.set_viewport_size({"width": 1024, "height": 768})
     page.click("text=Preview and simulate")
     expect(page.locator("#qualifying-now")).to_have_text("1")  # Anna, at her next stay
+    assert_usable(page)
+    page.set_viewport_size({"width": 1024, "height": 768})
     page.click("button:has-text('Publish')")
     expect(page.locator(".status-pill")).to_have_text("published")
     page.screenshot(path=str(artifacts / "perk-offer.png"))
@@ -101,5 +106,9 @@ def test_an_offer_goes_from_the_revenue_manager_to_the_desk_the_mail_and_the_boo
     page.goto(analytics)
     expect(page.locator("#perks-redeemed")).to_have_text("1")
     expect(page.locator("#share-chart")).to_be_visible()
+    page.goto(f"{live_server}/revenue/")
+    assert_usable(page)
+    page.goto(analytics)
+    assert_usable(page)
     assert re.search(r"1 issued", page.content())
     page.screenshot(path=str(artifacts / "perk-analytics.png"), full_page=True)
