@@ -12,6 +12,8 @@ if [ ! -f "$xsd_dir/alpinebits-2024-10.xsd" ] && [ -z "${GUESTCRM_ALPINEBITS_VAL
   export GUESTCRM_ALPINEBITS_VALIDATE=0
 fi
 PORT="${PORT:-5000}"
+# Links the demo prints (a guest's sign-in link) point at this server.
+export GUESTCRM_PUBLIC_URL="${GUESTCRM_PUBLIC_URL:-http://127.0.0.1:${PORT}}"
 .venv/bin/flask db upgrade
 .venv/bin/flask demo
 echo

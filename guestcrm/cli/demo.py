@@ -22,6 +22,7 @@ from connectors.fake import DEFAULT_PROPERTIES, FakePMS
 from connectors.registry import get_connector
 from guestcrm.cli.demo_day import seed_day
 from guestcrm.cli.demo_perks import seed_perks
+from guestcrm.cli.demo_portal import portal_link
 from guestcrm.db.types import utcnow
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, InboxEvent, Property, StaffUser, Stay
@@ -65,6 +66,7 @@ def load_demo(session: Session, events: int = 400, environment: str | None = Non
     yield from seed_day(session, ALL_CODES, DEMO_SEED)
     yield from _ingest(session, events)
     yield from seed_perks(session)
+    yield from portal_link(session)
 
 
 def _environment() -> str:

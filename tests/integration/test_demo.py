@@ -37,3 +37,18 @@ def test_the_demo_loads_logins_hotels_and_guests_and_a_second_run_adds_nothing(s
 def test_the_demo_refuses_to_run_in_production(sqlite_app):
     with sqlite_app.app_context(), pytest.raises(DemoRefused):
         next(load_demo(db.session, events=10, environment="production"))
+
+
+def test_the_demo_prints_a_way_into_the_guest_portal(sqlite_app):
+    import re
+
+    with sqlite_app.app_context():
+        lines = list(load_demo(db.session, events=80))
+    line = next(line for line in lines if line.startswith("guest portal: sign in as"))
+    path = re.search(r"http://[^/]+(/me/email/\S+)", line).group(1)
+    client = sqlite_app.test_client()
+    page = client.get(path).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    signed_in = client.post(path, data={"csrf_token": token})
+    assert signed_in.status_code == 302 and signed_in.headers["Location"].endswith("/me/")
+    assert "Your stays" in client.get("/me/?lang=en").get_data(as_text=True)

@@ -4,6 +4,7 @@ says nothing about whether the address is known (the same answer either way)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -22,16 +23,14 @@ class LinkInvalid(Refused):
     """The link is unknown, used or expired."""
 
 
-def request_link(session: Session, email: str, link_for: str, lifetime: timedelta = LIFETIME
-                 ) -> int | None:
+def request_link(session: Session, email: str, link_for: Callable[[str], str],
+                 lifetime: timedelta = LIFETIME) -> int | None:
     """Mail a sign-in link to the address (`link_for(token)` makes its URL); the mail's id,
     None for an address that cannot receive mail. Commits."""
     address = checked_email(email)
     if address is None:
         return None
-    token = secrets.token_urlsafe(32)
-    session.add(EmailSignInLink(email=address, token_digest=digest(token),
-                                expires_at=utcnow() + lifetime))
+    token = create_link(session, address, lifetime)
     mail = OutboundMail(
         to_address=address, subject="Your sign-in link",
         body=(f"To sign in to your guest profile, open this link within "
@@ -40,6 +39,15 @@ def request_link(session: Session, email: str, link_for: str, lifetime: timedelt
     session.add(mail)
     session.commit()
     return mail.id
+
+
+def create_link(session: Session, address: str, lifetime: timedelta = LIFETIME) -> str:
+    """A new single-use sign-in link's token for a checked address (flushed)."""
+    token = secrets.token_urlsafe(32)
+    session.add(EmailSignInLink(email=address, token_digest=digest(token),
+                                expires_at=utcnow() + lifetime))
+    session.flush()
+    return token
 
 
 def use_link(session: Session, token: str) -> str:
