@@ -76,6 +76,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "RECONCILE_AFTER_SECONDS": _int("GUESTCRM_RECONCILE_AFTER_SECONDS", 60),
         "ALPINEBITS_PULL_SECONDS": _int("GUESTCRM_ALPINEBITS_PULL_SECONDS", 300),
         "NIGHTLY_CRON": os.environ.get("GUESTCRM_NIGHTLY_CRON", "15 3 * * *"),
+        # The weekly re-resolution of every profile ("off" to run `flask dedupe` by hand only).
+        "DEDUPE_CRON": os.environ.get("GUESTCRM_DEDUPE_CRON", "45 3 * * 0"),
         "API_TITLE": "GuestCRM API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -15,6 +15,7 @@ from redis import Redis
 from rq.cron import CronScheduler
 
 from connectors.alpinebits_client import sources_from_env
+from guestcrm.jobs.identity import re_resolve_job
 from guestcrm.jobs.inbox import reconcile
 from guestcrm.jobs.perks import mail_outbox_job, perks_nightly_job
 from guestcrm.jobs.privacy import retention_job
@@ -32,6 +33,7 @@ class Periodic:
     args: tuple = field(default_factory=tuple)
     interval: int | None = None
     cron: str | None = None
+    timeout: int | None = None  # seconds; None: the queue's job timeout
 
 
 def periodic_jobs(config: dict[str, Any]) -> list[Periodic]:
@@ -45,6 +47,9 @@ def periodic_jobs(config: dict[str, Any]) -> list[Periodic]:
         Periodic("nightly-perks", perks_nightly_job, cron=config["NIGHTLY_CRON"]),
         # Guests with no stay for the retention period are erased (0 years: off).
         Periodic("privacy-retention", retention_job, cron=config["NIGHTLY_CRON"]),
+        # The model learns again and the whole store is re-resolved, a report first.
+        *([Periodic("weekly-re-resolution", re_resolve_job, cron=config["DEDUPE_CRON"],
+                    timeout=4 * 3600)] if config["DEDUPE_CRON"] != "off" else []),
         # Mails that waited for the mail server.
         Periodic("mail-outbox", mail_outbox_job, interval=60),
     ]
@@ -62,5 +67,6 @@ def cron_scheduler(config: dict[str, Any], connection: Redis, job_timeout: int,
     scheduler = CronScheduler(connection=connection, name=name)
     for job in periodic_jobs(config):
         scheduler.register(job.func, job.queue, args=job.args, interval=job.interval,
-                           cron=job.cron, job_timeout=job_timeout, name=job.name)
+                           cron=job.cron, job_timeout=job.timeout or job_timeout,
+                           name=job.name)
     return scheduler

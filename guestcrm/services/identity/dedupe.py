@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from guestcrm.models import GuestProfile, MatchModelRow, NotSamePair
+from guestcrm.services.identity.keys import lock_profiles_for_staff
 from guestcrm.services.identity.match_index import profile_records, rebuild_match_index
 from guestcrm.services.identity.matching import GuestRecord, MatchResult, MatchSettings, resolve
 from guestcrm.services.identity.matching.scorer import Scorer
@@ -25,6 +26,7 @@ from guestcrm.services.identity.review_tasks import open_review_task
 from guestcrm.services.value.counters import recompute_counters
 
 Say = Callable[[str], None]
+MERGES_PER_COMMIT = 20  # locks held at once by a re-resolution running beside the workers
 
 
 @dataclass
@@ -91,28 +93,32 @@ def plan_dedupe(session: Session, say: Say | None = None) -> DedupePlan:
 
 def apply_dedupe(session: Session, plan: DedupePlan, actor: str = "cli:dedupe",
                  say: Say | None = None) -> dict[str, int]:
-    """Perform the plan; returns counts of what was done."""
+    """Perform the plan; returns counts of what was done.
+
+    It may run while workers ingest: each merge first takes the locks a staff merge takes
+    (every key of both profiles, the ones a batch takes for a guest with those keys), and the
+    merges are committed a few at a time, so no batch waits long and none adds a stay to a
+    profile that was just merged away."""
     say = say or (lambda _m: None)
     done = {"merged": 0, "skipped": 0, "review_tasks": 0}
     touched: set[int] = set()
     for n, (survivor_id, merged_id, p) in enumerate(plan.merges, start=1):
+        lock_profiles_for_staff(session, [survivor_id, merged_id])
         a, b = live_id(session, survivor_id), live_id(session, merged_id)
         if a == b or are_not_same(session, a, b):
             done["skipped"] += 1
-            continue
-        merge_profiles(session, session.get(GuestProfile, a), session.get(GuestProfile, b),
-                       rule=f"dedupe:{p:.4f}", actor=actor)
-        touched.add(a)
-        done["merged"] += 1
+        else:
+            merge_profiles(session, session.get(GuestProfile, a), session.get(GuestProfile, b),
+                           rule=f"dedupe:{p:.4f}", actor=actor)
+            touched.add(a)
+            done["merged"] += 1
+        if n % MERGES_PER_COMMIT == 0:
+            _recount(session, touched)
+            session.commit()  # the locks go with it
+            touched = set()
         if n % 500 == 0:
             say(f"merged {n}/{len(plan.merges)}")
-    if touched:
-        recompute_counters(session, touched)
-        from guestcrm.services.value.figures import (
-            recompute_value,  # the recognition feature's figures
-        )
-
-        recompute_value(session, touched)
+    _recount(session, touched)
     model = store_model(session, plan, actor)
     scorer = Scorer(model)
     for a, b, _p in plan.reviews:
@@ -125,6 +131,15 @@ def apply_dedupe(session: Session, plan: DedupePlan, actor: str = "cli:dedupe",
     say("rebuilding the blocking-key table")
     rebuild_match_index(session, progress=say)
     return done
+
+
+def _recount(session: Session, profile_ids: set[int]) -> None:
+    if profile_ids:
+        from guestcrm.services.value.figures import recompute_value
+
+        ids = {live_id(session, i) for i in profile_ids}
+        recompute_counters(session, ids)
+        recompute_value(session, ids)
 
 
 def store_model(session: Session, plan: DedupePlan, actor: str):
@@ -147,3 +162,25 @@ def train_matcher(session: Session, actor: str = "cli", say: Say | None = None) 
     session.add(row)
     session.flush()
     return row
+
+
+def re_resolve(session: Session, actor: str = "system:dedupe", say: Say | None = None,
+               examples: int = 20) -> tuple[dict, dict[str, int]]:
+    """The scheduled re-resolution: plan, record the plan as a report (an audit entry with the
+    counts and example pairs) before anything changes, then apply it; every merge is audited
+    and reversible like any other. Returns the report and what was done."""
+    from guestcrm.models import AuditEntry
+
+    plan = plan_dedupe(session, say=say)
+    report = {"profiles": plan.profiles, "merges": len(plan.merges),
+              "reviews": len(plan.reviews),
+              "merge_threshold": round(float(plan.result.merge_threshold), 4),
+              "examples": [[s, m, round(p, 4)] for s, m, p in plan.merges[:examples]]}
+    session.add(AuditEntry(actor=actor, action="dedupe.plan", target_type="identity",
+                           target_id="dedupe", details=report))
+    session.commit()
+    done = apply_dedupe(session, plan, actor=actor, say=say)
+    session.add(AuditEntry(actor=actor, action="dedupe.apply", target_type="identity",
+                           target_id="dedupe", details=done))
+    session.commit()
+    return report, done
