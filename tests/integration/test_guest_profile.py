@@ -107,6 +107,21 @@ def test_a_correction_is_saved_audited_and_redirects(db_session, client, hotels,
     assert f"/guests/{guest.id}" in client.get("/guests?q=%2B49307654321").get_data(as_text=True)
 
 
+def test_the_matcher_finds_a_corrected_guest_under_the_new_name_and_contacts(
+        db_session, client, hotels, agent):
+    from guestcrm.models import ProfileMatchRecord
+
+    guest = book(db_session, "R1", first_name="Ana", last_name="Hubr")
+    client.post(f"/guests/{guest.id}", data={
+        "csrf_token": agent, "first_name": "Anna", "last_name": "Huber",
+        "email": "anna@new-mail.test", "phone": "030 7654321", "language": "de",
+        "company": ""})
+    db_session.expire_all()
+    records = db_session.get(ProfileMatchRecord, guest.id).records
+    assert any(r.get("last_name") == "Huber" and r.get("first_name") == "Anna" for r in records)
+    assert any(r.get("email") == "anna@new-mail.test" for r in records)
+
+
 def test_a_correction_outlives_a_later_pms_update_of_the_stay(db_session, client, hotels, agent):
     guest = book(db_session, "R1", first_name="Ana", last_name="Hubr", email="old@mail.test")
     client.post(f"/guests/{guest.id}", data={

@@ -19,6 +19,7 @@ from guestcrm.services.identity.contacts import (
     normalize_email,
     normalize_phone,
 )
+from guestcrm.services.identity.match_index import refresh_match_index
 from guestcrm.services.identity.survivorship import STAFF_VERSION
 
 PROFILE_FIELDS = ("first_name", "last_name", "language", "company")
@@ -76,6 +77,8 @@ def correct_guest(session: Session, profile: GuestProfile, wanted: CoreFields,
                                target_type="guest_profile", target_id=str(profile.id),
                                details={"changes": changes}))
     session.flush()
+    if changes:  # the matcher finds the guest under the corrected name and contacts
+        refresh_match_index(session, [profile.id])
     return changes
 
 
