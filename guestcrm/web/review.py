@@ -14,11 +14,12 @@ from sqlalchemy import select
 from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, MergeRecord, Stay
 from guestcrm.services.identity import review_tasks
-from guestcrm.services.identity.review_words import evidence_rows
+from guestcrm.services.identity.review_words import evidence_rows, likelihood
 from guestcrm.services.identity.unmerge import unmerge
 from guestcrm.web.access import roles_required, visible_property_ids
 
 bp = Blueprint("review", __name__, url_prefix="/admin/review")
+bp.add_app_template_global(likelihood, "likelihood")
 REVIEW_ROLES = ("admin", "front_desk")
 PAGE_SIZE = 100
 

@@ -171,3 +171,16 @@ def test_an_admin_undoes_a_merge_with_a_reason(client, db_session):
     assert db_session.get(MergeRecord, ids["merge"]).undone_at is None
     client.post(url, data={"reason": "father and son", "csrf_token": token})
     assert db_session.get(MergeRecord, ids["merge"]).undone_at is not None
+
+
+def test_a_pair_asked_about_never_reads_as_100_percent(client, db_session):
+    a = GuestProfile(first_name="Ann", last_name="Lee", field_versions={}, channel_mix={})
+    b = GuestProfile(first_name="Ann", last_name="Lee", field_versions={}, channel_mix={})
+    db_session.add_all([a, b])
+    db_session.flush()
+    task = task_between(a, b, probability=0.9996)
+    db_session.commit()
+    sign_in(client, staff("admin"))
+    for page in (client.get("/admin/review/"), client.get(f"/admin/review/{task.id}")):
+        text = page.get_data(as_text=True)
+        assert "100 %" not in text and "the rules want a person to decide" in text

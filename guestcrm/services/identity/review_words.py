@@ -62,3 +62,16 @@ def evidence_rows(evidence: dict) -> list[dict]:
     return [{"field": FIELD_LABELS.get(f, f), "words": describe(f, level),
              "strength": strength(bits.get(f)), "bits": bits.get(f), "level": level}
             for f, level in levels.items() if isinstance(level, str)]
+
+
+def likelihood(probability: float) -> str:
+    """How the matcher rates a pair it asks a person about, in words: a pair in the queue is
+    there because the rules want a person to decide (a conflict, too little evidence of its
+    own), so a score near certainty must not read as "100 %"."""
+    if probability >= 0.99:
+        return "very likely by the score, but the rules want a person to decide"
+    if probability >= 0.9:
+        return "likely"
+    if probability >= 0.5:
+        return "possible"
+    return "unlikely"
