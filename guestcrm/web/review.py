@@ -7,7 +7,7 @@ have no access. Undoing a merge is for admins only. Every decision is audited by
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from guestcrm.extensions import db
 from guestcrm.models import GuestProfile, MergeRecord, Stay
 from guestcrm.services.identity import review_tasks
 from guestcrm.services.identity.review_words import evidence_rows, likelihood
-from guestcrm.services.identity.unmerge import unmerge
+from guestcrm.services.identity.unmerge import undo_own_merge, unmerge
 from guestcrm.web.access import roles_required, visible_property_ids
 
 bp = Blueprint("review", __name__, url_prefix="/admin/review")
@@ -63,14 +63,26 @@ def decide(task_id: int):
     decision = request.form.get("decision")
     if decision not in ("same", "different"):
         abort(400)
-    review_tasks.decide(db.session, row, same=decision == "same", actor=_actor(),
-                        reason=(request.form.get("reason") or "").strip()[:500] or None)
+    outcome = review_tasks.decide(db.session, row, same=decision == "same", actor=_actor(),
+                                  reason=(request.form.get("reason") or "").strip()[:500] or None)
     db.session.commit()
+    session["own_merge"] = outcome.merge_id
     flash("Merged: one guest now." if decision == "same" else "Kept apart, and remembered.",
           "info")
     following = db.session.scalar(review_tasks.visible_tasks(db.session, scope).limit(1))
     if following is not None:
         return redirect(url_for("review.task", task_id=following.id))
+    return redirect(url_for("review.queue"))
+
+
+@bp.post("/merges/<id:record_id>/take-back")
+@roles_required(*REVIEW_ROLES)
+def take_back(record_id: int):
+    """The person who just merged takes it back (within minutes; admins undo any merge)."""
+    survivor, restored = undo_own_merge(db.session, record_id, actor=_actor())
+    db.session.commit()
+    session.pop("own_merge", None)
+    flash(f"Taken back: #{survivor.id} and #{restored.id} are separate profiles again.", "info")
     return redirect(url_for("review.queue"))
 
 

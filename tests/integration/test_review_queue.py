@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from guestcrm.models import AuditEntry, GuestProfile, MergeRecord, NotSamePair, ReviewTask
+from guestcrm.models import (
+    AuditEntry,
+    GuestProfile,
+    MergeRecord,
+    NotSamePair,
+    ReviewTask,
+    StaffUser,
+)
 from guestcrm.services.identity.merge import merge_profiles
 from tests.factories import ProfileFactory, PropertyFactory, StayFactory, sign_in, staff
 
@@ -184,3 +191,43 @@ def test_a_pair_asked_about_never_reads_as_100_percent(client, db_session):
     for page in (client.get("/admin/review/"), client.get(f"/admin/review/{task.id}")):
         text = page.get_data(as_text=True)
         assert "100 %" not in text and "the rules want a person to decide" in text
+
+
+def test_who_merged_with_one_key_can_take_it_back_right_after_and_no_one_else(
+        client, db_session):
+    from datetime import timedelta
+
+    from guestcrm.db.types import utcnow
+
+    hotel = PropertyFactory(code="H1")
+    a, b = ProfileFactory(first_name="Ann"), ProfileFactory(first_name="Ann")
+    for guest in (a, b):
+        StayFactory(guest=guest, property_id=hotel.id)
+    task = task_between(a, b)
+    db_session.commit()
+    token = sign_in(client, staff("front_desk", "H1"))
+    client.post(f"/admin/review/{task.id}/decide", data={"decision": "same", "csrf_token": token})
+    record = db_session.scalar(select(MergeRecord))
+    page = client.get("/admin/review/").get_data(as_text=True)
+    assert "Take it back" in page
+    client.post("/logout", data={"csrf_token": token})
+    colleague = staff("front_desk", "H1", email="colleague@hotel.test")
+    other_token = sign_in(client, colleague)
+    refused = client.post(f"/admin/review/merges/{record.id}/take-back",
+                          data={"csrf_token": other_token})
+    assert refused.status_code == 422
+    client.post("/logout", data={"csrf_token": other_token})
+    token = sign_in(client, db_session.scalar(select(StaffUser).where(
+        StaffUser.email == "front_desk.h1@hotel.test")))
+    record.created_at = utcnow() - timedelta(minutes=11)
+    db_session.commit()
+    late = client.post(f"/admin/review/merges/{record.id}/take-back",
+                       data={"csrf_token": token})
+    assert late.status_code == 422 and "an admin can undo it" in late.get_data(as_text=True)
+    record.created_at = utcnow()
+    db_session.commit()
+    back = client.post(f"/admin/review/merges/{record.id}/take-back", data={"csrf_token": token})
+    assert back.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(MergeRecord, record.id).undone_at is not None
+    assert db_session.get(GuestProfile, b.id).merged_into_id is None

@@ -89,6 +89,7 @@ def task_for(session: Session, task_id: int, property_ids: set[int] | None
 class Outcome:
     task: ReviewTask
     survivor_id: int | None = None  # "same": the profile both now live on
+    merge_id: int | None = None  # "same": the merge made (the same person may undo it)
 
 
 def decide(session: Session, task: ReviewTask, same: bool, actor: str,
@@ -99,13 +100,13 @@ def decide(session: Session, task: ReviewTask, same: bool, actor: str,
     if task.status != "open":
         raise ReviewError(f"task {task.id} was already decided ({task.status})")
     a, b = live_id(session, task.profile_a_id), live_id(session, task.profile_b_id)
-    survivor_id = None
+    survivor_id = merge_id = None
     if same:
         if a != b:
             survivor_id, merged_id = sorted((a, b))
             survivor = session.get(GuestProfile, survivor_id)
-            merge_profiles(session, survivor, session.get(GuestProfile, merged_id),
-                           rule="staff:review", actor=actor)
+            merge_id = merge_profiles(session, survivor, session.get(GuestProfile, merged_id),
+                                      rule="staff:review", actor=actor).id
             _recompute(session, [survivor_id])
             refresh_match_index(session, [survivor_id, merged_id])
         else:
@@ -122,7 +123,7 @@ def decide(session: Session, task: ReviewTask, same: bool, actor: str,
                                     "probability": round(task.probability, 4),
                                     "reason": reason}))
     session.flush()
-    return Outcome(task, survivor_id)
+    return Outcome(task, survivor_id, merge_id)
 
 
 def _recompute(session: Session, ids: list[int]) -> None:

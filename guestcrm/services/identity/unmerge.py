@@ -12,7 +12,7 @@ that was itself merged away must be unmerged first (newest first, like an undo s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -190,3 +190,18 @@ def _untwin(twin, was: dict, dropped: dict) -> None:
 
 
 __all__ = ["UnmergeError", "row_image", "unmerge"]
+
+
+OWN_UNDO_WINDOW = timedelta(minutes=10)
+
+
+def undo_own_merge(session: Session, record_id: int, actor: str,
+                   window: timedelta = OWN_UNDO_WINDOW) -> tuple[GuestProfile, GuestProfile]:
+    """The person who just merged two guests (one key on the review page) takes it back,
+    within a few minutes; after that, or for anyone else, undoing is an admin's task."""
+    record = session.get(MergeRecord, record_id)
+    if record is None or record.actor != actor or record.undone_at is not None:
+        raise Refused("only the person who made this merge can take it back here")
+    if utcnow() - record.created_at > window:
+        raise Refused("too late to take this merge back here: an admin can undo it")
+    return unmerge(session, record_id, actor=actor, reason="taken back right after by who made it")
