@@ -21,6 +21,7 @@ from guestcrm.services.access.hotels import (
     remove_hotel,
 )
 from guestcrm.services.ingest.inbox import replay
+from guestcrm.services.recognition.notify import undelivered_notices
 from guestcrm.web.access import roles_required
 from guestcrm.web.numbers import int_arg
 
@@ -49,7 +50,7 @@ def inbox():
     )
     return render_template(
         "admin/inbox.html", events=events, status=status, counts=counts, page=page,
-        xsd_status=validation_status(),
+        xsd_status=validation_status(), undelivered=undelivered_notices(db.session),
     )
 
 

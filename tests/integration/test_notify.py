@@ -62,3 +62,21 @@ def test_an_ordinary_guest_raises_no_duty_manager_notice(db_session):
     stay = StayFactory(property_id=PropertyFactory().id, arrival=TODAY)
     check_in(db_session, stay, actor="staff:1")
     assert db_session.scalars(select(OutboundNotification)).all() == []
+
+
+def test_a_notice_that_did_not_get_through_shows_on_the_board_and_in_the_admin_area(
+        client, db_session):
+    from tests.factories import sign_in, staff
+
+    here = PropertyFactory(code="SEE")
+    guest = ProfileFactory(first_name="Zoe", last_name="Quinn")
+    VipAssignmentFactory(profile_id=guest.id, level_id=VipLevelFactory(code="VIP1").id)
+    stay = StayFactory(guest=guest, property_id=here.id, arrival=TODAY, room_number="501")
+    check_in(db_session, stay, actor="staff:1")
+    notice = db_session.scalar(select(OutboundNotification))
+    assert deliver(db_session, notice.id, None, None) == "failed"  # no webhook configured
+    sign_in(client, staff("admin"))
+    board = client.get("/desk/?property=SEE").get_data(as_text=True)
+    assert "The duty manager was not told of" in board and "room 501" in board
+    inbox = client.get("/admin/inbox").get_data(as_text=True)
+    assert "did not get through" in inbox and "no duty-manager webhook configured" in inbox

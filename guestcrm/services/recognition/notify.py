@@ -12,6 +12,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -110,3 +111,32 @@ def deliver(session: Session, notice_id: int, url: str | None, secret: str | Non
     notice.last_error = why
     session.commit()
     raise DeliveryFailed(why)
+
+
+@dataclass(frozen=True)
+class UndeliveredNotice:
+    id: int
+    property_id: int
+    guest: str
+    room: str | None
+    error: str
+    attempts: int
+    created_at: object
+
+
+def undelivered_notices(session: Session, property_ids: set[int] | None = None,
+                        limit: int = 50) -> list[UndeliveredNotice]:
+    """Duty-manager notices that did not get through (failed, or still retrying after an
+    error): the board and the admin area show them, so a VIP is not missed in silence."""
+    query = (select(OutboundNotification, Stay.property_id)
+             .join(Stay, Stay.id == OutboundNotification.stay_id)
+             .where((OutboundNotification.status == "failed")
+                    | ((OutboundNotification.status == "pending")
+                       & OutboundNotification.last_error.is_not(None)))
+             .order_by(OutboundNotification.id.desc()).limit(limit))
+    if property_ids is not None:
+        query = query.where(Stay.property_id.in_(property_ids))
+    return [UndeliveredNotice(n.id, prop, str(n.payload.get("guest") or "a VIP"),
+                              n.payload.get("room"), n.last_error or "not delivered",
+                              n.attempts, n.created_at)
+            for n, prop in session.execute(query)]

@@ -32,7 +32,7 @@ from guestcrm.services.recognition import desk as desk_service
 from guestcrm.services.recognition.arrivals import Arrival, arrivals_for, gc_paused
 from guestcrm.services.recognition.hotel_day import hotel_today
 from guestcrm.services.recognition.house import in_house_and_departures
-from guestcrm.services.recognition.notify import pending_notice_id
+from guestcrm.services.recognition.notify import pending_notice_id, undelivered_notices
 from guestcrm.web.access import roles_required, visible_property_ids
 from guestcrm.web.csv_export import csv_response
 from guestcrm.web.desk.rows import arrival_rows
@@ -114,6 +114,7 @@ def _board():
         "properties": desk_service.visible_properties(db.session, visible_property_ids()),
         "after": desk_service.latest_event_id(db.session, prop.id), "poll": _poll_ms(),
         "waiting": sum(1 for a in everyone if not a.checked_in), "arrival_rows": arrival_rows,
+        "undelivered": undelivered_notices(db.session, {prop.id}, limit=5),
     }
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "arrivals":
         return render_template("desk/_arrivals.html", **context)
