@@ -10,6 +10,7 @@ from guestcrm.models import StaffUser
 from guestcrm.services.access.staff import user_for_session
 from guestcrm.web.errors import register_error_handlers
 from guestcrm.web.numbers import register_converters
+from guestcrm.web.people import register_people
 
 # Scripts and styles only from this site (htmx and Chart.js are served from static/): an
 # injected <script> or event handler does not run. Style attributes stay allowed: the board
@@ -27,6 +28,7 @@ ROLE_HOME = {
 
 def register_web(app: Flask) -> None:
     register_converters(app)  # before the routes that use <id:...>
+    register_people(app)
     from guestcrm.web import admin, api, auth, desk, guests, privacy, revenue, review, webhooks
     from guestcrm.web.me import init_me
 

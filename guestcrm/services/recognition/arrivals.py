@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import Row, Select, Text, and_, case, cast, or_, select, type_coerce
@@ -34,6 +34,7 @@ from guestcrm.models import (
     VipAssignment,
     VipLevel,
 )
+from guestcrm.services.access.people import readable_actor, staff_names
 from guestcrm.services.recognition import rules as rules_mod
 from guestcrm.services.recognition.facts import (
     GUEST_SOURCE,
@@ -180,7 +181,12 @@ def _vips(session: Session, profile_ids: Select) -> dict[int, VipFact]:
         .join_from(VipAssignment.__table__, VipLevel.__table__, vl.id == va.level_id)
         .where(va.profile_id.in_(profile_ids))
     )
-    return {pid: VipFact(*fields) for pid, *fields in rows}
+    vips = {pid: VipFact(*fields) for pid, *fields in rows}
+    if any(v.set_by.startswith("staff:") for v in vips.values()):  # by name, not "staff:1"
+        names = staff_names(session)
+        vips = {pid: replace(v, set_by=readable_actor(v.set_by, names))
+                for pid, v in vips.items()}
+    return vips
 
 
 def _checked_in(session: Session, stay_ids: Select) -> dict[int, datetime]:
