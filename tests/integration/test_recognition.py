@@ -23,6 +23,7 @@ from tests.factories import (
     VipLevelFactory,
     past_stays,
     refresh_figures,
+    staff,
 )
 
 TODAY = date.today()
@@ -59,14 +60,18 @@ def test_a_vip_comes_first_with_level_reason_and_who_set_it(db_session):
     plain = StayFactory(property_id=here.id, arrival=TODAY).profile_id
     vip_guest = ProfileFactory(first_name="Zoe")
     level = VipLevelFactory(code="PRESS", label="Press", colour="#c2410c", rank=2)
-    VipAssignmentFactory(profile_id=vip_guest.id, level_id=level.id, reason="Travel writer")
+    setter = staff("admin", email="marta.gruber@hotel.test")
+    setter.name = "Marta Gruber"
+    VipAssignmentFactory(profile_id=vip_guest.id, level_id=level.id, reason="Travel writer",
+                         set_by=f"staff:{setter.id}")
     StayFactory(guest=vip_guest, property_id=here.id, arrival=TODAY)
 
     arrivals = arrivals_for(db_session, here.id, TODAY)
     assert arrivals[0].profile_id == vip_guest.id and arrivals[1].profile_id == plain
     vip = flags_of(arrivals[0])["vip"]
     assert vip.label == "PRESS" and vip.colour == "#c2410c"
-    assert "Travel writer" in vip.reason and "staff:1" in vip.reason
+    # Who set it, by name (issue #16: people by name everywhere, not "staff:1").
+    assert "Travel writer" in vip.reason and "set by Marta Gruber" in vip.reason
 
 
 def test_a_past_complaint_shows_how_it_was_resolved(db_session):

@@ -11,10 +11,23 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Row, Select, Text, and_, case, cast, or_, select, type_coerce
+from sqlalchemy import (
+    Row,
+    Select,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from guestcrm.models import (
@@ -29,12 +42,13 @@ from guestcrm.models import (
     Preference,
     Property,
     RfmSegmentAction,
+    StaffUser,
     Stay,
     StayGuest,
     VipAssignment,
     VipLevel,
 )
-from guestcrm.services.access.people import readable_actor, staff_names
+from guestcrm.services.access.people import readable_actor
 from guestcrm.services.recognition import rules as rules_mod
 from guestcrm.services.recognition.facts import (
     GUEST_SOURCE,
@@ -174,19 +188,18 @@ def _history(session: Session, profile_ids: Select, day: date) -> _History:
 
 
 def _vips(session: Session, profile_ids: Select) -> dict[int, VipFact]:
-    va, vl = VipAssignment.__table__.c, VipLevel.__table__.c
+    va, vl, su = VipAssignment.__table__.c, VipLevel.__table__.c, StaffUser.__table__.c
+    # Who set it by name, in the same query: "staff:<id>" joined to the staff table.
     rows = session.execute(
         select(va.profile_id, vl.code, vl.label, vl.colour, vl.rank, va.reason, va.set_by,
-               va.source)
+               va.source, func.coalesce(func.nullif(su.name, ""), su.email))
         .join_from(VipAssignment.__table__, VipLevel.__table__, vl.id == va.level_id)
+        .outerjoin(StaffUser.__table__, va.set_by == literal("staff:") + cast(su.id, String))
         .where(va.profile_id.in_(profile_ids))
     )
-    vips = {pid: VipFact(*fields) for pid, *fields in rows}
-    if any(v.set_by.startswith("staff:") for v in vips.values()):  # by name, not "staff:1"
-        names = staff_names(session)
-        vips = {pid: replace(v, set_by=readable_actor(v.set_by, names))
-                for pid, v in vips.items()}
-    return vips
+    return {pid: VipFact(code, label, colour, rank, reason,
+                         name or readable_actor(set_by, {}), source)
+            for pid, code, label, colour, rank, reason, set_by, source, name in rows}
 
 
 def _checked_in(session: Session, stay_ids: Select) -> dict[int, datetime]:
