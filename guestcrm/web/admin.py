@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,8 +13,9 @@ from connectors.alpinebits_messages import validation_status
 from guestcrm.extensions import db
 from guestcrm.jobs.inbox import process_event
 from guestcrm.jobs.queue import job_queue
-from guestcrm.models import AuditEntry, InboxEvent
+from guestcrm.models import InboxEvent
 from guestcrm.models.inbox import INBOX_STATUSES
+from guestcrm.services.access.audit_log import AuditFilter, audit_actions, audit_page
 from guestcrm.services.access.hotels import (
     confirm_hotel,
     first_stays,
@@ -78,8 +81,24 @@ def replay_event(event_id: int):
 @bp.get("/audit")
 @roles_required("admin")
 def audit():
-    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)).all()
-    return render_template("admin/audit.html", entries=entries)
+    wanted = AuditFilter(who=request.args.get("who", "")[:255],
+                         what=request.args.get("what", "")[:64],
+                         since=_day_arg("from"), until=_day_arg("to"))
+    page = int_arg("page", 1, low=1, high=100_000)
+    entries, older = audit_page(db.session, wanted, page)
+    return render_template("admin/audit.html", entries=entries, wanted=wanted, page=page,
+                           older=older, actions=audit_actions(db.session),
+                           args={k: v for k, v in request.args.items() if k != "page"})
+
+
+def _day_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, description=f"{name} is a date, YYYY-MM-DD")
 
 
 @bp.get("/hotels")
