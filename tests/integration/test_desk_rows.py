@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from flask import render_template
 
 from guestcrm.services.recognition.arrivals import arrivals_for
@@ -65,8 +66,10 @@ def test_the_row_status_cell_is_the_one_a_check_in_swaps_in(app, client, db_sess
     swapped = client.post(f"/desk/stays/{stay.id}/check-in", data={"csrf_token": token},
                           headers={"HX-Request": "true"}).get_data(as_text=True)
     board = client.get("/desk/?property=SEE").get_data(as_text=True)
-    assert _status_of(board, stay.id) == _squeeze(swapped)
+    # The cell swapped in is the board's own (beside it comes the undo, in the alerts).
+    assert _status_of(board, stay.id) == _status_of(swapped, stay.id)
     assert 'class="arrival is-in"' in board
+    assert 'id="undo-' in swapped
 
 
 def test_a_pms_checked_in_stay_without_a_desk_event_shows_checked_in(app, db_session):
@@ -108,3 +111,38 @@ def test_checked_in_stays_and_requests_also_read_on_the_embedded_sqlite(sqlite_a
         assert not found[quiet.id].checked_in
         assert all(f.code != "preferences" for f in found[quiet.id].flags)
         db.session.rollback()
+
+
+def test_a_check_in_is_undone_by_the_same_agent_within_minutes_and_other_boards_are_told(
+        app, client, db_session):
+    from sqlalchemy import select
+
+    from guestcrm.db.types import utcnow
+    from guestcrm.models import DeskEvent
+
+    here = PropertyFactory(code="SEE")
+    stay = StayFactory(property_id=here.id, arrival=TODAY)
+    agent = staff("front_desk", "SEE")
+    token = sign_in(client, agent)
+    after = 0
+    client.post(f"/desk/stays/{stay.id}/check-in", data={"csrf_token": token},
+                headers={"HX-Request": "true"})
+    from guestcrm.errors import Refused
+    from guestcrm.services.recognition.desk import undo_check_in
+
+    with pytest.raises(Refused, match="only the agent"):
+        undo_check_in(db_session, stay, actor="staff:999999")
+    undone = client.post(f"/desk/stays/{stay.id}/check-in/undo", data={"csrf_token": token},
+                         headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Check in</button>" in undone and f'id="undo-{stay.id}" hx-swap-oob' in undone
+    board = client.get("/desk/?property=SEE").get_data(as_text=True)
+    assert 'class="arrival is-in"' not in board
+    poll = client.get(f"/desk/events?property=SEE&after={after}").get_data(as_text=True)
+    assert "Check-in undone" in poll and f'id="status-{stay.id}" hx-swap-oob' in poll
+    # Again, and too late now.
+    client.post(f"/desk/stays/{stay.id}/check-in", data={"csrf_token": token})
+    event = db_session.scalar(select(DeskEvent).where(DeskEvent.kind == "checked_in"))
+    event.at = utcnow() - timedelta(minutes=11)
+    db_session.commit()
+    late = client.post(f"/desk/stays/{stay.id}/check-in/undo", data={"csrf_token": token})
+    assert late.status_code == 422 and "too late" in late.get_data(as_text=True)

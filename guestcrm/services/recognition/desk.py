@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from guestcrm.db.types import utcnow
-from guestcrm.errors import NotFound
+from guestcrm.errors import NotFound, Refused
 from guestcrm.models import (
     AuditEntry,
     Complaint,
@@ -88,6 +88,34 @@ def check_in(session: Session, stay: Stay, actor: str) -> DeskEvent:
         vip_arrival_notice(session, stay, arrival)
     session.flush()
     return event
+
+
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def undo_check_in(session: Session, stay: Stay, actor: str,
+                  window: timedelta = UNDO_WINDOW) -> DeskEvent:
+    """The agent who checked a guest in by mistake takes it back within a few minutes; the
+    other boards are told (a `check_in_undone` event). Anyone else, or later: refused."""
+    event = _event(session, stay.id)
+    if event is None:
+        raise Refused("this guest is not checked in")
+    if event.actor != actor:
+        raise Refused("only the agent who checked this guest in can undo it")
+    if utcnow() - event.at > window:
+        raise Refused("too late to undo this check-in here")
+    session.delete(event)
+    session.execute(delete(DeskEvent).where(DeskEvent.stay_id == stay.id,
+                                            DeskEvent.kind == "check_in_undone"))
+    session.flush()
+    undone = DeskEvent(property_id=stay.property_id, stay_id=stay.id,
+                       profile_id=stay.profile_id, kind="check_in_undone",
+                       message=f"Check-in undone: {event.message}"[:500], actor=actor)
+    session.add(undone)
+    session.add(AuditEntry(actor=actor, action="stay.check_in_undone", target_type="stay",
+                           target_id=str(stay.id), details={}))
+    session.flush()
+    return undone
 
 
 def record_pms_checkins(session: Session, stay_ids: list[int], today: date | None = None) -> int:

@@ -27,7 +27,7 @@ from flask_login import current_user
 
 from guestcrm.extensions import db
 from guestcrm.jobs.notify import enqueue_notice
-from guestcrm.models import Property
+from guestcrm.models import GuestProfile, Property
 from guestcrm.services.recognition import desk as desk_service
 from guestcrm.services.recognition.arrivals import Arrival, arrivals_for, gc_paused
 from guestcrm.services.recognition.hotel_day import hotel_today
@@ -156,8 +156,29 @@ def check_in(stay_id: int):
     if notice_id is not None:
         enqueue_notice(notice_id)
     if request.headers.get("HX-Request"):
-        return render_template("desk/_status.html", stay_id=stay.id, checked_in_at=event.at,
-                               oob=False)
+        mine = event.actor == f"staff:{current_user.id}"
+        return render_template("desk/_checked_in.html" if mine else "desk/_status.html",
+                               stay_id=stay.id, checked_in_at=event.at, oob=False,
+                               guest=stay_guest_name(stay))
+    return redirect(url_for("desk.board", property=stay.property.code))
+
+
+def stay_guest_name(stay) -> str:
+    guest = stay.guests[0] if stay.guests else None
+    profile = db.session.get(GuestProfile, guest.profile_id) if guest else None
+    return profile.display_name if profile else "the guest"
+
+
+@bp.post("/stays/<id:stay_id>/check-in/undo")
+@roles_required(*DESK_ROLES)
+def undo_check_in(stay_id: int):
+    """A check-in pressed by mistake, taken back by the same agent within minutes."""
+    stay = desk_service.visible_stay(db.session, stay_id, visible_property_ids())
+    desk_service.undo_check_in(db.session, stay, actor=f"staff:{current_user.id}")
+    db.session.commit()
+    if request.headers.get("HX-Request"):
+        return render_template("desk/_check_in_undone.html", stay_id=stay.id,
+                               checked_in_at=None, oob=False)
     return redirect(url_for("desk.board", property=stay.property.code))
 
 
