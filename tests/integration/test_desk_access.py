@@ -56,7 +56,7 @@ def routes(ids: dict) -> list[tuple[str, str, str, dict]]:
          {"code": "PRESS", "label": "Press", "colour": "#123456", "rank": "2", "active": "1"}),
         ("rules", "POST", "/revenue/settings/rules", {}),
         ("segment", "POST", "/revenue/settings/segments/lost_fan", {"label": "L", "action": "A"}),
-        ("value", "POST", "/revenue/settings/value", {"value": "{}"}),
+        ("value", "POST", "/revenue/settings/value", {"pyramid.vip": "0.01"}),
     ]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guestcrm.errors import Refused
-from guestcrm.models import CrmSetting, RfmSegmentAction
+from guestcrm.models import AuditEntry, CrmSetting, RfmSegmentAction
 
 
 class SettingsError(Refused):
@@ -126,16 +126,48 @@ def load_value_settings(session: Session) -> ValueSettings:
 
 
 def save_value_settings(session: Session, data: dict[str, Any], actor: str) -> ValueSettings:
+    """Validated as a whole; unknown settings refused; the change audited (before and after
+    of each value that moved)."""
+    known = {f.name for f in fields(ValueSettings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(f"unknown setting {', '.join(unknown)}")
+    for name, value in data.items():
+        defaults = getattr(ValueSettings(), name)
+        if isinstance(defaults, dict) and name != "commission" and isinstance(value, dict):
+            extra = sorted(set(value) - set(defaults))
+            if extra:
+                raise SettingsError(f"unknown setting {name}.{extra[0]}")
     try:
         settings = ValueSettings.from_json(data)
     except (TypeError, KeyError) as exc:  # a value of the wrong kind, a missing name
         raise SettingsError(f"not valid value settings: {exc}") from exc
     row = session.get(CrmSetting, SETTING_KEY) or CrmSetting(key=SETTING_KEY)
-    row.value = settings.to_json()
+    before = ValueSettings.from_json(row.value).to_json() if row.value else (
+        ValueSettings().to_json())
+    after = settings.to_json()
+    changes = _changes(before, after)
+    row.value = after
     row.updated_by = actor
     session.add(row)
+    if changes:
+        session.add(AuditEntry(actor=actor, action="settings.value", target_type="setting",
+                               target_id=SETTING_KEY, details={"changes": changes}))
     session.flush()
     return settings
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for name, value in after.items():
+        old = before.get(name)
+        if isinstance(value, dict):
+            for key in sorted(set(value) | set(old or {})):
+                if (old or {}).get(key) != value.get(key):
+                    out[f"{name}.{key}"] = [(old or {}).get(key), value.get(key)]
+        elif old != value:
+            out[name] = [old, value]
+    return out
 
 
 def segment_actions(session: Session) -> dict[str, tuple[str, str]]:

@@ -14,6 +14,7 @@ from guestcrm.models import CrmSetting
 from guestcrm.services.access.staff import manages_the_whole_group
 from guestcrm.services.recognition.rules import DEFAULT_RULES, SETTING_KEY, merge_rules
 from guestcrm.services.value.settings import (
+    SettingsError,
     load_value_settings,
     save_value_settings,
     segment_actions,
@@ -25,6 +26,7 @@ from guestcrm.web.revenue.blueprint import REVENUE_ROLES as SETTINGS_ROLES
 from guestcrm.web.revenue.blueprint import actor as _actor
 from guestcrm.web.revenue.blueprint import bp
 from guestcrm.web.revenue.blueprint import group_settings_allowed as _group_settings_allowed
+from guestcrm.web.revenue.value_form import GROUPS, value_data, value_form
 
 
 def _back():
@@ -34,12 +36,19 @@ def _back():
 @bp.get("/settings")
 @roles_required(*SETTINGS_ROLES)
 def settings():
+    return _settings_page()
+
+
+def _settings_page(value_values=None, value_error: str = ""):
     stored = db.session.get(CrmSetting, SETTING_KEY)
+    current = load_value_settings(db.session)
     return render_template(
         "revenue/settings.html", levels=vip_levels(db.session, active_only=False),
         rules=merge_rules(stored.value if stored else None),
         actions=sorted(segment_actions(db.session).items()),
-        value_json=json.dumps(load_value_settings(db.session).to_json(), indent=2),
+        value=value_values if value_values is not None else value_form(current),
+        value_groups=[(g, list(getattr(current, g))) for g in GROUPS],
+        value_error=value_error, levels_codes=[lv.code for lv in vip_levels(db.session)],
         is_admin=current_user.role == "admin",
         group_editor=manages_the_whole_group(db.session, current_user))
 
@@ -110,14 +119,10 @@ def save_segment(code: str):
 def save_value():
     _group_settings_allowed()
     try:
-        data = json.loads(request.form.get("value", ""))
-    except ValueError as exc:
-        flash(f"Value settings not saved: not JSON ({exc}).", "error")
-        return _back()
-    if not isinstance(data, dict):
-        flash("Value settings not saved: the settings are a JSON object.", "error")
-        return _back()
-    save_value_settings(db.session, data, _actor())
+        save_value_settings(db.session, value_data(request.form), _actor())
+    except SettingsError as exc:
+        db.session.rollback()
+        return _settings_page(value_values=request.form, value_error=str(exc)), 422
     db.session.commit()
     flash("Value settings saved; tiers and segments follow at the next nightly run.", "info")
     return _back()
