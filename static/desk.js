@@ -72,10 +72,37 @@
     document.querySelectorAll(".arrival:not(.is-in) .status .checked").forEach(function (c) {
       markIn(c);
     });
+    // A check-in undone (here or on another screen): the row is waiting again.
+    document.querySelectorAll(".arrival.is-in").forEach(function (row) {
+      if (row.querySelector(".status .checked")) return;
+      row.classList.remove("is-in");
+      const waiting = document.getElementById("waiting-count");
+      if (waiting) waiting.textContent = parseInt(waiting.textContent, 10) + 1;
+    });
     localTimes(document);
   }
   document.body.addEventListener("htmx:afterSettle", sweep);
   document.body.addEventListener("htmx:oobAfterSwap", sweep);
+
+  // The drawer is a modal dialog: Tab and Shift-Tab stay inside it while it is open.
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Tab" || !drawer || drawer.hidden) return;
+    const focusable = Array.from(drawer.querySelectorAll(
+      'a[href], button:not([disabled]), input:not([type="hidden"]), select, textarea, summary, [tabindex]:not([tabindex="-1"])'
+    )).filter(function (el) {
+      // Shown, and not inside a closed <details> (whose contents take no focus).
+      return el.getClientRects().length && !el.closest("details:not([open]) > :not(summary)");
+    });
+    if (!focusable.length) { ev.preventDefault(); drawer.focus(); return; }
+    const first = focusable[0], last = focusable[focusable.length - 1];
+    if (ev.shiftKey && (document.activeElement === first || document.activeElement === drawer)) {
+      ev.preventDefault(); last.focus();
+    } else if (!ev.shiftKey && document.activeElement === last) {
+      ev.preventDefault(); first.focus();
+    } else if (!drawer.contains(document.activeElement)) {
+      ev.preventDefault(); first.focus();
+    }
+  });
 
   document.addEventListener("keydown", function (ev) {
     const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName);

@@ -83,10 +83,23 @@ def test_an_agent_sees_who_matters_checks_one_in_and_the_other_board_is_told(
     expect(second.locator(f"#status-{vip_stay}")).to_contain_text("Checked in")
     expect(second.locator("#waiting-count")).to_have_text("4")
     second.locator("article.arrival", has_text="Anna Huber").locator(".guest-name").click()
-    expect(second.locator("#drawer")).to_be_visible()
-    expect(second.locator("#drawer")).to_contain_text("feather")
+    drawer = second.locator("#drawer")
+    expect(drawer).to_be_visible()
+    expect(drawer).to_contain_text("feather")
+    assert drawer.get_attribute("role") == "dialog" and drawer.get_attribute("aria-modal") == "true"
+    for i in range(40):  # focus stays inside the open dialog, however far one tabs
+        before = second.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+        second.keyboard.press("Shift+Tab" if i % 7 == 6 else "Tab")
+        assert second.evaluate("document.getElementById('drawer').contains(document.activeElement)"
+                               ), (i, before)
     second.keyboard.press("Escape")
     expect(second.locator("#drawer")).to_be_hidden()
+
+    # A check-in pressed by mistake: the same agent takes it back, and the other board follows.
+    first.locator(f"#undo-{vip_stay} button").click()
+    expect(first.locator(f"#status-{vip_stay} button.check-in")).to_be_visible()
+    expect(second.locator(f"#status-{vip_stay} button.check-in")).to_be_visible(timeout=5000)
+    expect(second.locator("#waiting-count")).to_have_text("5")
     second.screenshot(path=str(artifacts / "desk.png"), full_page=True)
     assert (artifacts / "desk.png").stat().st_size > 10_000
 
