@@ -29,12 +29,24 @@ ROLE_HOME = {
 def register_web(app: Flask) -> None:
     register_converters(app)  # before the routes that use <id:...>
     register_people(app)
-    from guestcrm.web import admin, api, auth, desk, guests, privacy, revenue, review, webhooks
+    from guestcrm.web import (
+        admin,
+        admin_access,
+        api,
+        auth,
+        desk,
+        guests,
+        privacy,
+        revenue,
+        review,
+        webhooks,
+    )
     from guestcrm.web.me import init_me
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_access.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(guests.bp)

@@ -117,6 +117,37 @@ def deactivate_staff(session: Session, email: str, actor: str) -> StaffUser:
     return user
 
 
+def change_access(session: Session, user_id: int, role: str, property_ids: list[int],
+                  actor: str) -> StaffUser:
+    """A new role and hotels for an account; its open sessions end (they carried the old)."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise StaffError("no such staff account")
+    if role not in ROLES:
+        raise StaffError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    hotels = list(session.scalars(select(Property).where(Property.id.in_(property_ids))))
+    if len(hotels) != len(set(property_ids)):
+        raise StaffError("unknown hotel")
+    before = {"role": user.role, "properties": sorted(p.code for p in user.properties)}
+    user.role, user.properties = role, hotels
+    new_session_token(user)
+    session.add(AuditEntry(actor=actor, action="staff.access", target_type="staff_user",
+                           target_id=user.email, details={"before": before, "after": {
+                               "role": role, "properties": sorted(p.code for p in hotels)}}))
+    session.commit()
+    return user
+
+
+def reset_password(session: Session, user_id: int, actor: str) -> str:
+    """A new generated password (returned once to show the admin); sessions end."""
+    user = session.get(StaffUser, user_id)
+    if user is None:
+        raise StaffError("no such staff account")
+    password = secrets.token_urlsafe(12)
+    change_password(session, user, password, actor)
+    return password
+
+
 def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
     user = session.scalar(select(StaffUser).where(StaffUser.email == _account(email)))
     try:
