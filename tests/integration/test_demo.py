@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -20,18 +22,26 @@ def test_the_demo_loads_logins_hotels_and_guests_and_a_second_run_adds_nothing(s
     with sqlite_app.app_context():
         lines = list(load_demo(db.session, events=80))
         first = counts(db.session)
-        assert first[:2] == (3, 3) and first[2] > 20 and first[4] == 80
-        assert db.session.scalar(select(func.count()).where(InboxEvent.status != "processed")) == 0
+        # 80 fake PMS messages and the one the demo sends broken on purpose.
+        assert first[:2] == (3, 3) and first[2] > 20 and first[4] == 80 + 1
+        # Every message processed but the one the demo sends broken on purpose (Admin → Inbox).
+        assert db.session.scalar(select(func.count()).where(
+            InboxEvent.status != "processed")) == 1
         assert any("desk@demo.guestcrm" in line for line in lines)
         desk = authenticate(db.session, "desk@demo.guestcrm", "demo-desk-pass")
         assert desk is not None and [p.code for p in desk.properties] == ["ALP1"]
         again = list(load_demo(db.session, events=80))
-        assert counts(db.session) == first
+        assert counts(db.session) == first  # a second run adds nothing
         ingest_line = next(line for line in again if line.startswith("demo data:"))
         assert "0 new messages, 80 already loaded" in ingest_line
         assert "perks: 0 issued for recent and coming stays" in again
         assert "perks: 0 given by hand to guests arriving today" in again
         assert any(line.startswith("offer: 2nd stay: late check-out") for line in lines)
+        assert any(line.startswith("matcher: learned from") for line in lines)
+        identity = next(line for line in again if line.startswith("identity:"))
+        assert re.search(r"[1-9]\d* merges? to look at", identity)
+        assert re.search(r"[1-9]\d* pairs waiting for staff", identity)
+        assert db.session.scalar(select(func.count()).where(InboxEvent.status == "failed")) == 1
 
 
 def test_the_demo_refuses_to_run_in_production(sqlite_app):
