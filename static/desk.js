@@ -81,6 +81,31 @@
     });
     localTimes(document);
   }
+  // New and changed bookings of this board's day, carried by the poll: each row replaces its
+  // old self, or joins the list at the top.
+  function placeIncoming() {
+    const incoming = document.getElementById("incoming-rows");
+    if (!incoming) return;
+    const list = document.getElementById("arrivals");
+    Array.from(incoming.content.querySelectorAll("article.arrival")).forEach(function (row) {
+      const old = document.getElementById(row.id);
+      if (old) {
+        old.replaceWith(row);
+      } else if (list) {
+        const empty = list.querySelector(".empty");
+        if (empty) empty.remove();
+        list.prepend(row);
+        const waiting = document.getElementById("waiting-count");
+        if (waiting && !row.querySelector(".status .checked")) {
+          waiting.textContent = parseInt(waiting.textContent, 10) + 1;
+        }
+      }
+      if (window.htmx) htmx.process(row);
+    });
+    incoming.remove();
+    localTimes(document);
+  }
+  document.body.addEventListener("htmx:afterSettle", placeIncoming);
   document.body.addEventListener("htmx:afterSettle", sweep);
   document.body.addEventListener("htmx:oobAfterSwap", sweep);
 

@@ -146,3 +146,49 @@ def test_a_check_in_is_undone_by_the_same_agent_within_minutes_and_other_boards_
     db_session.commit()
     late = client.post(f"/desk/stays/{stay.id}/check-in/undo", data={"csrf_token": token})
     assert late.status_code == 422 and "too late" in late.get_data(as_text=True)
+
+
+def test_a_booking_that_arrives_while_the_board_is_open_comes_with_the_next_poll(
+        client, db_session):
+    from connectors.registry import get_connector
+    from guestcrm.services.ingest.inbox import accept_message
+    from guestcrm.services.ingest.processing import process_inbox_event
+    from guestcrm.services.recognition.desk import latest_event_id
+    from tests.integration.test_drain import ota_message
+
+    def push(echo: str, stamp: str) -> None:
+        message = get_connector("opentravel").extract(
+            ota_message(None, echo, stamp), "application/xml", {})
+        event = accept_message(db_session, "opentravel", message, credential="t").event
+        assert process_inbox_event(db_session, event.id).status == "processed"
+
+    hotel = PropertyFactory(code="WASJW")
+    StayFactory(property_id=hotel.id, arrival=TODAY)
+    sign_in(client, staff("front_desk", "WASJW"))
+    board = client.get("/desk/?property=WASJW").get_data(as_text=True)
+    after = latest_event_id(db_session, hotel.id)
+    assert "Dewberry" not in board
+    push("1", f"{TODAY.isoformat()}T08:00:00+00:00")
+    poll = client.get(f"/desk/events?property=WASJW&after={after}&day={TODAY}")
+    text = poll.get_data(as_text=True)
+    assert poll.status_code == 200 and '<template id="incoming-rows">' in text
+    assert "David Dewberry" in text and 'class="arrival' in text
+    # A board of another day is not sent the row.
+    other = client.get(f"/desk/events?property=WASJW&after={after}&day={TODAY.replace(year=2030)}")
+    assert "incoming-rows" not in other.get_data(as_text=True)
+
+
+def test_an_edit_in_a_guests_drawer_redraws_their_row_on_the_other_boards(client, db_session):
+    from guestcrm.services.recognition.desk import latest_event_id
+
+    hotel = PropertyFactory(code="SEE")
+    stay = StayFactory(property_id=hotel.id, arrival=TODAY)
+    token = sign_in(client, staff("front_desk", "SEE"))
+    after = latest_event_id(db_session, hotel.id)
+    client.post(f"/desk/guests/{stay.profile_id}/complaints?property=SEE",
+                data={"csrf_token": token, "category": "noise",
+                      "description": "Street noise", "resolution": "", "compensation": ""},
+                headers={"HX-Request": "true"})
+    poll = client.get(f"/desk/events?property=SEE&after={after}&day={TODAY}")
+    text = poll.get_data(as_text=True)
+    assert f'id="stay-{stay.id}"' in text and "Past complaint" in text

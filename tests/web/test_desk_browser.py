@@ -4,7 +4,7 @@ in, and the alert appears on a second board of the same hotel without a reload."
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -45,6 +45,25 @@ def seed() -> tuple[str, int]:
     db.session.commit()
     agent = staff("front_desk", "SEE", email="desk@seeblick.test")
     return agent.email, vip_stay.id
+
+
+def deliver_a_new_booking_for_today() -> None:
+    """The OpenTravel sample, arriving today at this board's hotel, stored and processed as a
+    webhook's message is."""
+    from connectors.registry import get_connector
+    from guestcrm.services.ingest.inbox import accept_message
+    from guestcrm.services.ingest.processing import process_inbox_event
+    from tests.samples import SAMPLES
+
+    body = (SAMPLES / "opentravel" / "2011B" / "samples" / "OTA_HotelResNotifRQ.xml").read_text()
+    today = date.today()
+    body = body.replace("2005-10-18", today.isoformat()).replace(
+        "2005-10-20", (today + timedelta(days=2)).isoformat()).replace('HotelCode="WASJW"',
+                                                                      'HotelCode="SEE"')
+    message = get_connector("opentravel").extract(body.encode(), "application/xml", {})
+    event = accept_message(db.session, "opentravel", message, credential="test").event
+    assert process_inbox_event(db.session, event.id).status == "processed"
+    db.session.commit()
 
 
 def open_board(browser, base: str, email: str):
@@ -100,6 +119,12 @@ def test_an_agent_sees_who_matters_checks_one_in_and_the_other_board_is_told(
     expect(first.locator(f"#status-{vip_stay} button.check-in")).to_be_visible()
     expect(second.locator(f"#status-{vip_stay} button.check-in")).to_be_visible(timeout=5000)
     expect(second.locator("#waiting-count")).to_have_text("5")
+
+    # A PMS delivers a new booking for today: the open board shows it without a reload.
+    deliver_a_new_booking_for_today()
+    expect(second.locator("article.arrival", has_text="David Dewberry")).to_be_visible(
+        timeout=5000)
+    expect(second.locator("#waiting-count")).to_have_text("6")
     second.screenshot(path=str(artifacts / "desk.png"), full_page=True)
     assert (artifacts / "desk.png").stat().st_size > 10_000
 

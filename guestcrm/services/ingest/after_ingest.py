@@ -1,5 +1,6 @@
-"""What follows a processed PMS message, in the same transaction: the guests' value figures
-and, for stays the PMS reports checked in, the live alert on the desk boards."""
+"""What follows a processed PMS message, in the same transaction: the guests' value figures,
+for stays the PMS reports checked in the live alert on the desk boards, and for bookings
+arriving soon a redraw of their rows on open boards."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from guestcrm.services.recognition.desk import record_pms_checkins
+from guestcrm.services.recognition.desk import record_booking_changes, record_pms_checkins
 from guestcrm.services.value.figures import recompute_value
 from guestcrm.services.value.stay_facts import StayFact
 
@@ -20,4 +21,6 @@ def after_stays_changed(
 ) -> None:
     """`facts`: the profiles' stays, when the caller has just loaded them."""
     recompute_value(session, profile_ids, facts=facts)
-    record_pms_checkins(session, list(stay_ids))
+    stay_ids = list(stay_ids)
+    record_pms_checkins(session, stay_ids)
+    record_booking_changes(session, stay_ids)

@@ -147,6 +147,36 @@ def _alert_text(stay: Stay, arrival: Arrival | None) -> str:
     return f"{arrival.guest_name} checked in{room}" + (f" — {badges}" if badges else "")
 
 
+BOOKING_WINDOW = timedelta(days=14)  # boards show bookings arriving this soon (or just now)
+
+
+def record_booking_changes(session: Session, stay_ids: list[int],
+                           today: date | None = None) -> int:
+    """New and changed bookings arriving soon become a `booking` desk event (the newest one
+    per stay), so open boards of the day redraw the row without a reload."""
+    today = today or date.today()
+    stays = session.execute(select(Stay.id, Stay.property_id, Stay.profile_id).where(
+        Stay.id.in_(stay_ids), Stay.arrival >= today - timedelta(days=1),
+        Stay.arrival <= today + BOOKING_WINDOW)).all()
+    if not stays:
+        return 0
+    ids = [s.id for s in stays]
+    session.execute(delete(DeskEvent).where(DeskEvent.stay_id.in_(ids),
+                                            DeskEvent.kind == "booking"))
+    session.add_all([DeskEvent(property_id=prop, stay_id=sid, profile_id=pid, kind="booking",
+                               message="", actor="pms") for sid, prop, pid in stays])
+    session.flush()
+    return len(stays)
+
+
+def record_guest_changes(session: Session, profile_id: int, today: date | None = None) -> int:
+    """An edit in a guest's drawer (a complaint, a preference, a VIP level) redraws their rows
+    on the other open boards."""
+    today = today or date.today()
+    ids = list(session.scalars(select(Stay.id).where(Stay.profile_id == profile_id)))
+    return record_booking_changes(session, ids, today)
+
+
 def events_since(session: Session, property_id: int, after_id: int, limit: int = 20):
     return list(session.scalars(
         select(DeskEvent).where(DeskEvent.property_id == property_id, DeskEvent.id > after_id)

@@ -185,14 +185,30 @@ def undo_check_in(stay_id: int):
 @bp.get("/events")
 @roles_required(*DESK_ROLES)
 def events():
-    """The poll: 204 when nothing happened, else new alerts, status updates and a new poller."""
+    """The poll: 204 when nothing happened, else new alerts, status updates, the rows of new
+    and changed bookings of the board's day, and a new poller."""
     prop = _property(request.args.get("property"))
     after = int_arg("after", 0)
     found = desk_service.events_since(db.session, prop.id, after)
     if not found:
         return Response(status=204)
-    return render_template("desk/_events.html", events=found, prop=prop, after=found[-1].id,
-                           poll=_poll_ms())
+    day = _poll_day(prop)
+    changed = sorted({e.stay_id for e in found if e.kind == "booking"})
+    rows = ([a for a in arrivals_for(db.session, prop.id, day, stay_ids=changed)]
+            if changed and day is not None else [])
+    return render_template("desk/_events.html", events=[e for e in found if e.kind != "booking"],
+                           rows=rows, prop=prop, after=found[-1].id, poll=_poll_ms(),
+                           day=day.isoformat() if day else "", arrival_rows=arrival_rows)
+
+
+def _poll_day(prop):
+    raw = request.args.get("day", "")
+    if not raw:
+        return hotel_today(prop)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
 
 
 @bp.get("/settings")

@@ -115,6 +115,7 @@ def add_complaint(profile_id: int):
     desk_service.log_complaint(db.session, profile, here, current_user.id, form.category.data,
                                form.description.data, form.resolution.data,
                                form.compensation.data)
+    desk_service.record_guest_changes(db.session, profile.id)
     db.session.commit()
     return _drawer(profile, here, saved="Complaint recorded.")
 
@@ -133,6 +134,7 @@ def add_preference(profile_id: int):
         return _drawer(profile, here, 422, preference_form=form)
     desk_service.log_preference(db.session, profile, form.key.data, form.value.data,
                                 current_user.id, here if form.scope.data == "here" else None)
+    desk_service.record_guest_changes(db.session, profile.id)
     db.session.commit()
     return _drawer(profile, here, saved="Preference noted.")
 
@@ -149,6 +151,7 @@ def set_vip(profile_id: int):
         except VipError as exc:
             form.reason.errors = [str(exc)]
         else:
+            desk_service.record_guest_changes(db.session, profile.id)
             db.session.commit()
             return _drawer(profile, here, vip_form=form, saved="VIP level saved.")
     return _drawer(profile, here, 422, vip_form=form)
