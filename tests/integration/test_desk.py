@@ -9,7 +9,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from guestcrm.models import Complaint, DeskEvent, Preference, RfmSegmentAction, VipAssignment
+from guestcrm.models import (
+    Complaint,
+    CrmSetting,
+    DeskEvent,
+    Preference,
+    RfmSegmentAction,
+    VipAssignment,
+)
 from guestcrm.services.access.tokens import create_api_token
 from tests.factories import (
     PreferenceFactory,
@@ -171,6 +178,20 @@ def test_a_revenue_manager_edits_a_segment_action_and_admins_edit_rules(client, 
     assert response.status_code == 302
     page = client.get("/revenue/settings").get_data(as_text=True)
     assert 'value="#000000"' in page and "Recognition rules saved" in page
+    # Parameters are form fields of their kind, checked; the change is audited.
+    assert 'name="complaint.within_days"' in page and 'name="top_tier.tiers"' in page
+    refused = client.post("/revenue/settings/rules", data={
+        "csrf_token": token, "complaint.within_days": "two years"}, follow_redirects=True)
+    assert "within days is a whole number" in refused.get_data(as_text=True)
+    client.post("/revenue/settings/rules", data={
+        "csrf_token": token, "complaint.enabled": "1", "complaint.within_days": "365",
+        "top_tier.tiers": "vip, major"})
+    from guestcrm.services.recognition.rules import SETTING_KEY as RULES
+
+    stored = db_session.get(CrmSetting, RULES).value
+    assert stored["complaint"]["params"]["within_days"] == 365
+    assert stored["top_tier"]["params"]["tiers"] == ["vip", "major"]
+    assert "unknown" not in str(stored)
 
 
 def test_the_fast_api_serializer_matches_the_documented_schema(db_session):

@@ -4,15 +4,13 @@ pricing are)."""
 
 from __future__ import annotations
 
-import json
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from guestcrm.extensions import db
-from guestcrm.models import CrmSetting
+from guestcrm.models import AuditEntry, CrmSetting
 from guestcrm.services.access.staff import manages_the_whole_group
-from guestcrm.services.recognition.rules import DEFAULT_RULES, SETTING_KEY, merge_rules
+from guestcrm.services.recognition.rules import SETTING_KEY, merge_rules
 from guestcrm.services.value.settings import (
     SettingsError,
     load_value_settings,
@@ -20,12 +18,13 @@ from guestcrm.services.value.settings import (
     segment_actions,
     set_segment_action,
 )
-from guestcrm.services.value.vip import COLOUR, save_vip_level, vip_levels
+from guestcrm.services.value.vip import save_vip_level, vip_levels
 from guestcrm.web.access import roles_required
 from guestcrm.web.revenue.blueprint import REVENUE_ROLES as SETTINGS_ROLES
 from guestcrm.web.revenue.blueprint import actor as _actor
 from guestcrm.web.revenue.blueprint import bp
 from guestcrm.web.revenue.blueprint import group_settings_allowed as _group_settings_allowed
+from guestcrm.web.revenue.rule_form import rule_fields, rules_data
 from guestcrm.web.revenue.value_form import GROUPS, value_data, value_form
 
 
@@ -49,6 +48,7 @@ def _settings_page(value_values=None, value_error: str = ""):
         value=value_values if value_values is not None else value_form(current),
         value_groups=[(g, list(getattr(current, g))) for g in GROUPS],
         value_error=value_error, levels_codes=[lv.code for lv in vip_levels(db.session)],
+        rule_fields=rule_fields,
         is_admin=current_user.role == "admin",
         group_editor=manages_the_whole_group(db.session, current_user))
 
@@ -71,29 +71,20 @@ def save_level():
 @bp.post("/settings/rules")
 @roles_required("admin")
 def save_rules():
-    stored: dict = {}
     try:
-        for default in DEFAULT_RULES:
-            prefix = f"{default.code}."
-            colour = request.form.get(prefix + "colour", default.colour)
-            if not COLOUR.match(colour):
-                raise ValueError(f"{default.code}: a colour is #rrggbb")
-            params = json.loads(request.form.get(prefix + "params") or "{}")
-            if not isinstance(params, dict):
-                raise ValueError(f"{default.code}: parameters are a JSON object")
-            stored[default.code] = {
-                "enabled": bool(request.form.get(prefix + "enabled")),
-                "priority": int(request.form.get(prefix + "priority", default.priority)),
-                "colour": colour,
-                "label": request.form.get(prefix + "label", default.label)[:64],
-                "params": params,
-            }
-    except (ValueError, json.JSONDecodeError) as exc:
+        stored = rules_data(request.form)
+    except ValueError as exc:
         flash(f"Rules not saved: {exc}", "error")
         return _back()
     row = db.session.get(CrmSetting, SETTING_KEY) or CrmSetting(key=SETTING_KEY)
+    before = dict(row.value or {})
     row.value, row.updated_by = stored, _actor()
     db.session.add(row)
+    changed = sorted(code for code in stored if before.get(code) != stored[code])
+    if changed:
+        db.session.add(AuditEntry(actor=_actor(), action="settings.rules",
+                                  target_type="setting", target_id=SETTING_KEY,
+                                  details={"changed": changed}))
     db.session.commit()
     flash("Recognition rules saved.", "info")
     return _back()
