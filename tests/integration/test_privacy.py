@@ -15,7 +15,7 @@ from sqlalchemy import JSON, LargeBinary, String, Text, select
 
 from connectors.registry import get_connector
 from guestcrm.extensions import db
-from guestcrm.models import GuestProfile, InboxEvent, PrivacyRequest, Stay
+from guestcrm.models import GuestProfile, InboxEvent, NotSamePair, PrivacyRequest, ReviewTask, Stay
 from guestcrm.services.ingest.inbox import accept_message
 from guestcrm.services.ingest.processing import process_inbox_event
 from guestcrm.services.ingest.reservations import ingest_reservation
@@ -109,6 +109,23 @@ def test_an_export_holds_everything_including_the_messages_that_name_the_guest(
     assert not any("Quokka" in m["body"] for m in data["inbox_messages"])
     assert {s["external_id"] for s in data["stays"]} >= {"SHARED-1"}
     assert all("token_digest" not in row for row in data.get("guest_session", []))
+
+
+def test_an_export_holds_the_rows_that_name_the_guest_in_either_of_two_columns(
+        db_session, guests):
+    david, _ = guests
+    zoe = profile_named(db_session, "Quokka").id
+    early = profile_named(db_session, "Partner").id
+    db_session.add_all([
+        ReviewTask(profile_a_id=min(david, zoe), profile_b_id=max(david, zoe),
+                   probability=0.7, weight=1.0, evidence={"last_name": "different"}),
+        NotSamePair(profile_a_id=min(david, early), profile_b_id=max(david, early), by="dpo")])
+    db_session.commit()
+    data = export_guest(db_session, david)
+    assert [(t["profile_a_id"], t["profile_b_id"]) for t in data["review_task"]] == [
+        (min(david, zoe), max(david, zoe))]
+    assert [(p["profile_a_id"], p["profile_b_id"]) for p in data["not_same_pair"]] == [
+        (min(david, early), max(david, early))]
 
 
 def test_after_erasure_no_personal_data_of_the_guest_remains_anywhere(db_session, guests):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import Column, Table, or_, select
 from sqlalchemy.orm import Session
 
 from guestcrm.db.types import utcnow
@@ -32,6 +32,12 @@ PROFILE_TABLE = "guest_profile"
 
 
 def export_guest(session: Session, profile_id: int) -> dict[str, Any]:
+    """Everything held about the live guest `profile_id` (and the profiles merged into it) as
+    plain JSON values: dates as ISO strings, amounts as strings, message bodies as text. Keys:
+    `profiles`, one per table that refers to a profile (`contact_point`, `external_id`, ...),
+    `stays`, `stay_guests`, `stay_versions`, `inbox_messages`, `audit_entries`,
+    `merge_records`. Reads only: the caller records the request (`record_export`). Raises
+    NotFound for an unknown or merged-away id."""
     profile = session.get(GuestProfile, profile_id)
     if profile is None or profile.merged_into_id is not None:
         raise NotFound(f"no guest {profile_id}")
@@ -39,10 +45,10 @@ def export_guest(session: Session, profile_id: int) -> dict[str, Any]:
     out: dict[str, Any] = {"exported_at": utcnow().isoformat(), "guest_id": profile_id,
                            "profiles": _rows(session, GuestProfile.__table__,
                                              GuestProfile.__table__.c.id.in_(ids))}
-    for table, column in profile_references():
+    for table, columns in profile_references():
         if table.name in ("stay", "stay_guest"):
             continue  # below, with the stays
-        out[table.name] = _rows(session, table, column.in_(ids))
+        out[table.name] = _rows(session, table, or_(*(column.in_(ids) for column in columns)))
     stay_ids = set(session.scalars(select(StayGuest.stay_id).where(
         StayGuest.profile_id.in_(ids)))) | set(session.scalars(select(Stay.id).where(
             Stay.profile_id.in_(ids))))
@@ -68,14 +74,15 @@ def export_guest(session: Session, profile_id: int) -> dict[str, Any]:
     return out
 
 
-def profile_references() -> list[tuple[Table, Any]]:
-    """Every (table, column) with a foreign key to guest_profile, from the schema."""
+def profile_references() -> list[tuple[Table, list[Column]]]:
+    """Every table with a foreign key to guest_profile, with those columns (a review task names
+    two profiles), from the schema."""
     found = []
     for table in GuestProfile.metadata.sorted_tables:
-        for column in table.columns:
-            if any(fk.column.table.name == PROFILE_TABLE for fk in column.foreign_keys) and (
-                    table.name != PROFILE_TABLE):
-                found.append((table, column))
+        columns = [column for column in table.columns
+                   if any(fk.column.table.name == PROFILE_TABLE for fk in column.foreign_keys)]
+        if columns and table.name != PROFILE_TABLE:
+            found.append((table, columns))
     return found
 
 
