@@ -14,15 +14,34 @@ import pytest
 from sqlalchemy import JSON, LargeBinary, String, Text, select
 
 from connectors.registry import get_connector
+from guestcrm.db.types import utcnow
 from guestcrm.extensions import db
-from guestcrm.models import GuestProfile, InboxEvent, NotSamePair, PrivacyRequest, ReviewTask, Stay
+from guestcrm.models import (
+    ContactPoint,
+    DeskEvent,
+    ExternalId,
+    GuestProfile,
+    GuestSession,
+    InboxEvent,
+    NotSamePair,
+    PrivacyRequest,
+    ReviewTask,
+    Stay,
+    VipLevel,
+)
+from guestcrm.services.identity.merge import merge_profiles
+from guestcrm.services.identity.review_tasks import decide
 from guestcrm.services.ingest.inbox import accept_message
 from guestcrm.services.ingest.processing import process_inbox_event
 from guestcrm.services.ingest.reservations import ingest_reservation
+from guestcrm.services.portal.email_links import request_link
 from guestcrm.services.privacy.erasure import erase_guest
 from guestcrm.services.privacy.export import export_guest
 from guestcrm.services.privacy.retention import apply_retention, set_retention_years
+from guestcrm.services.recognition.desk import log_complaint, log_preference
+from guestcrm.services.value.vip import assign_vip
 from tests.builders import reservation
+from tests.factories import staff
 from tests.samples import SAMPLES
 
 pytestmark = pytest.mark.integration
@@ -152,6 +171,74 @@ def test_after_erasure_no_personal_data_of_the_guest_remains_anywhere(db_session
     assert report.counts["inbox_event"] >= 1
 
 
+def push_failing(session, body: bytes) -> InboxEvent:
+    extracted = get_connector("opentravel").extract(body, "application/xml", {})
+    event = accept_message(session, "opentravel", extracted, credential="test").event
+    failed = process_inbox_event(session, event.id)
+    assert failed.status == "failed"
+    return failed
+
+
+DAVE = ("Dave", "dave.dewberry@dewberry-home.net", "google-subject-8675309")
+
+
+@pytest.fixture
+def davids_whole_file(db_session, guests):
+    """Everything else a guest leaves behind: a second profile merged into theirs, a social
+    link, wishes, a complaint, a VIP reason, a review decision, portal sign-in links and a
+    session, a desk check-in, and a message that named them but failed."""
+    david_id, shared = guests
+    david = db_session.get(GuestProfile, david_id)
+    zoe = profile_named(db_session, "Quokka")
+    hotel = db_session.get(Stay, shared).property
+    desk = staff("admin").id
+    dave = GuestProfile(first_name=DAVE[0], last_name="Dewberry", field_versions={},
+                        channel_mix={}, notes="Dave prefers the quiet wing")
+    db_session.add(dave)
+    db_session.flush()
+    db_session.add(ContactPoint(profile_id=dave.id, kind="email", value_raw=DAVE[1],
+                                value_normalized=DAVE[1], source="staff"))
+    merge_profiles(db_session, david, dave, rule="staff", actor="staff:1")
+    db_session.add(ExternalId(profile_id=david_id, kind="social", system="google",
+                              value=DAVE[2]))
+    david.notes = "David Dewberry likes the corner suite"
+    log_preference(db_session, david, "pillow", "feather-free for Mr Dewberry", staff_id=desk)
+    log_complaint(db_session, david, hotel, desk, "noise", "David Dewberry heard the lift",
+                  "Dewberry moved upstairs", None)
+    db_session.add(VipLevel(code="ceo", label="Chief executive"))
+    db_session.flush()
+    assign_vip(db_session, david, "ceo", "David Dewberry runs Dewberry Corp", actor="staff:1")
+    low, high = sorted((david_id, zoe.id))
+    task = ReviewTask(profile_a_id=low, profile_b_id=high, probability=0.6, weight=1.0,
+                      evidence={"email": "different"})
+    db_session.add(task)
+    db_session.flush()
+    decide(db_session, task, same=False, actor="staff:1",
+           reason="Zoe is not David Dewberry, asked him at the desk")
+    db_session.add(GuestSession(profile_id=david_id, token_digest="d" * 64, method="google",
+                                expires_at=utcnow() + timedelta(days=1)))
+    db_session.add(DeskEvent(property_id=hotel.id, stay_id=shared, profile_id=david_id,
+                             message="David Dewberry checked in", actor="staff:1"))
+    db_session.commit()
+    request_link(db_session, DAVID[2], link_for=lambda token: f"https://crm.example/me/{token}")
+    push_failing(db_session, message(DAVID, "D-FAIL").replace(b'HotelCode="WASJW"',
+                                                                b'HotelCode=""'))
+    return david_id
+
+
+def test_erasure_reaches_every_kind_of_record_the_guest_left(db_session, davids_whole_file):
+    needles = DAVID + DAVE
+    before = {table for table, _, _ in found(db_session, needles)}
+    assert {"guest_profile", "external_id", "vip_assignment", "audit_entry", "not_same_pair",
+            "outbound_mail", "email_sign_in_link", "desk_event", "inbox_event"} <= before
+    erase_guest(db_session, davids_whole_file, actor="dpo")
+    db_session.expire_all()
+    left = sorted(set(found(db_session, needles)))
+    assert left == [], left
+    assert db_session.scalar(select(GuestSession)) is None
+    assert profile_named(db_session, "Quokka").first_name == "Zoe"
+
+
 def test_retention_erases_only_guests_past_the_limit(db_session, guests):
     david, _ = guests
     zoe = profile_named(db_session, "Quokka").id
@@ -173,7 +260,7 @@ def test_retention_erases_only_guests_past_the_limit(db_session, guests):
 
 def test_the_data_protection_officers_page_is_for_admins_and_erases_after_confirmation(
         client, db_session, guests):
-    from tests.factories import sign_in, staff
+    from tests.factories import sign_in
 
     david, _ = guests
     token = sign_in(client, staff("front_desk", "H1"))

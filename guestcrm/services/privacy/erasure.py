@@ -4,13 +4,14 @@ figures (dates, nights, amounts, channel, hotel) so the hotel's statistics stay 
 guest's data is not touched: in a shared stay's snapshot only this guest's entry is replaced.
 
 What happens per table: guest_profile personal fields emptied, erased_at set; contact_point,
-external_id (loyalty, PMS and social links), preference, profile_blocking_key,
-profile_match_record, guest_session, email_sign_in_link (their addresses), outbound_mail:
-deleted; complaint texts, stay special requests and comments (stays they booked) replaced;
-stay_version snapshots: their guest entries replaced, their strings redacted elsewhere in it;
-inbox_event bodies of their stays' messages and of messages that named them: redacted in place
-(the row, its status and its place in the stay's history stay); audit_entry details about
-them, merge_record images, review_task evidence, not_same_pair reasons,
+external_id (loyalty, PMS and social links), preference, vip_assignment, profile_blocking_key,
+profile_match_record, guest_session, email_sign_in_link (their addresses), outbound_mail (theirs
+and any sent to their addresses): deleted; complaint texts, stay special requests and comments
+(stays they booked) replaced; stay_version snapshots: their guest entries replaced, their
+strings redacted elsewhere in it; inbox_event bodies of their stays' messages, of messages that
+named them, and of unprocessed messages that name them: redacted in place (the row, its status
+and its place in the stay's history stay); audit_entry details about them, their stays, review
+tasks, messages and perks, merge_record images, review_task evidence, not_same_pair reasons,
 outbound_notification payloads and desk_event messages of their stays: redacted. Consent
 history and perks hold no personal data and stay as records."""
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from guestcrm.db.types import utcnow
@@ -37,6 +38,7 @@ from guestcrm.models import (
     NotSamePair,
     OutboundMail,
     OutboundNotification,
+    Perk,
     Preference,
     PrivacyRequest,
     ProfileBlockingKey,
@@ -45,7 +47,9 @@ from guestcrm.models import (
     Stay,
     StayGuest,
     StayVersion,
+    VipAssignment,
 )
+from guestcrm.services.privacy.inbox_search import guest_identifiers, unprocessed_naming
 from guestcrm.services.privacy.redaction import ERASED, Redactor, guest_redactor
 
 PROFILE_FIELDS = ("first_name", "middle_name", "last_name", "name_prefix", "name_title",
@@ -77,29 +81,37 @@ def guest_and_merged(session: Session, profile_id: int) -> list[int]:
 
 def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "erasure"
                 ) -> ErasureReport:
-    """Erase the guest's personal data (see the module's list); recorded as a privacy request
-    and audited without personal data. Commits."""
+    """Erase the personal data of the live guest `profile_id` and of every profile merged into
+    it (see the module's list); `actor` is who asked ("staff:<id>", "guest:<id>", "cli",
+    "system:retention"), `kind` the request's kind ("erasure" or "retention"). Recorded as a
+    privacy request and audited, both without personal data. Commits. Raises NotFound for an
+    unknown or merged-away id; erasing an erased guest again finds nothing more to erase."""
     profile = session.get(GuestProfile, profile_id)
     if profile is None or profile.merged_into_id is not None:
         raise NotFound(f"no guest {profile_id}")
     ids = guest_and_merged(session, profile_id)
     report = ErasureReport(profile_id, ids)
     redactor = guest_redactor(session, ids)
-    emails = set(session.scalars(select(ContactPoint.value_normalized).where(
-        ContactPoint.profile_id.in_(ids), ContactPoint.kind == "email")))
+    emails = {address.lower() for pair in session.execute(
+        select(ContactPoint.value_raw, ContactPoint.value_normalized).where(
+            ContactPoint.profile_id.in_(ids), ContactPoint.kind == "email")) for address in pair}
     stay_ids = set(session.scalars(select(StayGuest.stay_id).where(
         StayGuest.profile_id.in_(ids)))) | set(session.scalars(select(Stay.id).where(
             Stay.profile_id.in_(ids))))
     _snapshots(session, ids, stay_ids, redactor, report)
-    _inbox(session, ids, stay_ids, redactor, report)
-    _records(session, ids, stay_ids, redactor, report)
+    event_ids = _inbox(session, ids, stay_ids, redactor, report)
+    _records(session, ids, stay_ids, event_ids, redactor, report)
     for model in (ContactPoint, ExternalId, Preference, ProfileBlockingKey, ProfileMatchRecord,
-                  GuestSession, OutboundMail):
+                  GuestSession, VipAssignment):
         report.add(model.__tablename__, session.execute(
             delete(model).where(model.profile_id.in_(ids))).rowcount)
+    # Sign-in mails name no profile: the address is what ties them to the guest.
+    report.add("outbound_mail", session.execute(delete(OutboundMail).where(or_(
+        OutboundMail.profile_id.in_(ids), func.lower(OutboundMail.to_address).in_(emails))))
+        .rowcount)
     if emails:
-        report.add("email_sign_in_link", session.execute(
-            delete(EmailSignInLink).where(EmailSignInLink.email.in_(emails))).rowcount)
+        report.add("email_sign_in_link", session.execute(delete(EmailSignInLink).where(
+            func.lower(EmailSignInLink.email).in_(emails))).rowcount)
     for complaint in session.scalars(select(Complaint).where(Complaint.profile_id.in_(ids))):
         complaint.description, complaint.resolution = ERASED, None
         complaint.compensation = None
@@ -141,8 +153,9 @@ def _snapshots(session: Session, ids: list[int], stay_ids: set[int], redactor: R
 
 
 def _inbox(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
-           report: ErasureReport) -> None:
-    """Messages of their stays, and any message whose processing named them."""
+           report: ErasureReport) -> set[int]:
+    """Messages of their stays, any message whose processing named them, and any message not
+    processed (failed, waiting) that names them; their ids."""
     event_ids = set(session.scalars(select(StayVersion.inbox_event_id).where(
         StayVersion.stay_id.in_(stay_ids), StayVersion.inbox_event_id.is_not(None))))
     wanted = set(ids)
@@ -150,18 +163,25 @@ def _inbox(session: Session, ids: list[int], stay_ids: set[int], redactor: Redac
                                             .where(InboxEvent.status == "processed")):
         if wanted & set((result or {}).get("profiles") or []):
             event_ids.add(event_id)
+    event_ids |= unprocessed_naming(session, guest_identifiers(session, ids))
     for event in session.scalars(select(InboxEvent).where(InboxEvent.id.in_(event_ids))):
         event.body = redactor.raw(event.body)
         event.error = redactor.text(event.error) if event.error else event.error
         report.add("inbox_event", 1)
+    return event_ids
 
 
-def _records(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
-             report: ErasureReport) -> None:
+def _records(session: Session, ids: list[int], stay_ids: set[int], event_ids: set[int],
+             redactor: Redactor, report: ErasureReport) -> None:
     """Audit, merge, review and notice records that hold copies of the guest's data."""
-    targets = [str(i) for i in ids]
-    for entry in session.scalars(select(AuditEntry).where(
-            AuditEntry.target_type == "guest_profile", AuditEntry.target_id.in_(targets))):
+    task_ids = set(session.scalars(select(ReviewTask.id).where(or_(
+        ReviewTask.profile_a_id.in_(ids), ReviewTask.profile_b_id.in_(ids)))))
+    perk_ids = set(session.scalars(select(Perk.id).where(Perk.profile_id.in_(ids))))
+    targets = {"guest_profile": ids, "review_task": task_ids, "stay": stay_ids,
+               "inbox_event": event_ids, "perk": perk_ids}
+    for entry in session.scalars(select(AuditEntry).where(or_(*(
+            (AuditEntry.target_type == kind) & AuditEntry.target_id.in_([str(i) for i in found])
+            for kind, found in targets.items())))):
         entry.details = redactor.value(entry.details or {})
         report.add("audit_entry", 1)
     for record in session.scalars(select(MergeRecord).where(or_(
