@@ -239,6 +239,22 @@ def test_erasure_reaches_every_kind_of_record_the_guest_left(db_session, davids_
     assert profile_named(db_session, "Quokka").first_name == "Zoe"
 
 
+def test_an_export_holds_what_erasure_reaches_beyond_the_profiles_rows(
+        db_session, davids_whole_file):
+    data = export_guest(db_session, davids_whole_file)
+    json.dumps(data)
+    assert {p["first_name"] for p in data["profiles"]} == {"David", "Dave"}
+    assert [link["value"] for link in data["external_id"] if link["kind"] == "social"] == [
+        DAVE[2]]
+    assert any(m["status"] == "failed" and "Dewberry" in m["body"]
+               for m in data["inbox_messages"])
+    assert any(m["subject"] == "Your sign-in link" for m in data["outbound_mail"])
+    assert [link["email"] for link in data["email_sign_in_link"]] == [DAVID[2]]
+    assert all("token_digest" not in row for row in data["email_sign_in_link"])
+    assert any(e["action"] == "review.different" for e in data["audit_entries"])
+    assert data["vip_assignment"][0]["reason"].startswith("David Dewberry")
+
+
 def test_retention_erases_only_guests_past_the_limit(db_session, guests):
     david, _ = guests
     zoe = profile_named(db_session, "Quokka").id

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from guestcrm.db.types import utcnow
-from guestcrm.errors import NotFound
 from guestcrm.models import (
     AuditEntry,
     Complaint,
@@ -38,7 +37,6 @@ from guestcrm.models import (
     NotSamePair,
     OutboundMail,
     OutboundNotification,
-    Perk,
     Preference,
     PrivacyRequest,
     ProfileBlockingKey,
@@ -49,7 +47,7 @@ from guestcrm.models import (
     StayVersion,
     VipAssignment,
 )
-from guestcrm.services.privacy.inbox_search import guest_identifiers, unprocessed_naming
+from guestcrm.services.privacy.footprint import GuestFootprint, guest_footprint
 from guestcrm.services.privacy.redaction import ERASED, Redactor, guest_redactor
 
 PROFILE_FIELDS = ("first_name", "middle_name", "last_name", "name_prefix", "name_title",
@@ -60,6 +58,9 @@ PROFILE_FIELDS = ("first_name", "middle_name", "last_name", "name_prefix", "name
 
 @dataclass
 class ErasureReport:
+    """What an erasure did: the profiles it anonymized (the live one first) and, per table, how
+    many rows it deleted or redacted."""
+
     profile_id: int
     profiles: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -69,16 +70,6 @@ class ErasureReport:
             self.counts[name] = self.counts.get(name, 0) + n
 
 
-def guest_and_merged(session: Session, profile_id: int) -> list[int]:
-    """The profile and every profile merged into it, at any depth."""
-    ids, frontier = [profile_id], [profile_id]
-    while frontier:
-        frontier = list(session.scalars(select(GuestProfile.id).where(
-            GuestProfile.merged_into_id.in_(frontier))))
-        ids += frontier
-    return ids
-
-
 def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "erasure"
                 ) -> ErasureReport:
     """Erase the personal data of the live guest `profile_id` and of every profile merged into
@@ -86,37 +77,27 @@ def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "eras
     "system:retention"), `kind` the request's kind ("erasure" or "retention"). Recorded as a
     privacy request and audited, both without personal data. Commits. Raises NotFound for an
     unknown or merged-away id; erasing an erased guest again finds nothing more to erase."""
-    profile = session.get(GuestProfile, profile_id)
-    if profile is None or profile.merged_into_id is not None:
-        raise NotFound(f"no guest {profile_id}")
-    ids = guest_and_merged(session, profile_id)
+    found = guest_footprint(session, profile_id)
+    ids = found.profile_ids
     report = ErasureReport(profile_id, ids)
     redactor = guest_redactor(session, ids)
-    emails = {address.lower() for pair in session.execute(
-        select(ContactPoint.value_raw, ContactPoint.value_normalized).where(
-            ContactPoint.profile_id.in_(ids), ContactPoint.kind == "email")) for address in pair}
-    stay_ids = set(session.scalars(select(StayGuest.stay_id).where(
-        StayGuest.profile_id.in_(ids)))) | set(session.scalars(select(Stay.id).where(
-            Stay.profile_id.in_(ids))))
-    _snapshots(session, ids, stay_ids, redactor, report)
-    event_ids = _inbox(session, ids, stay_ids, redactor, report)
-    _records(session, ids, stay_ids, event_ids, redactor, report)
+    _snapshots(session, found, redactor, report)
+    _inbox(session, found, redactor, report)
+    _records(session, found, redactor, report)
     for model in (ContactPoint, ExternalId, Preference, ProfileBlockingKey, ProfileMatchRecord,
                   GuestSession, VipAssignment):
         report.add(model.__tablename__, session.execute(
             delete(model).where(model.profile_id.in_(ids))).rowcount)
     # Sign-in mails name no profile: the address is what ties them to the guest.
     report.add("outbound_mail", session.execute(delete(OutboundMail).where(or_(
-        OutboundMail.profile_id.in_(ids), func.lower(OutboundMail.to_address).in_(emails))))
-        .rowcount)
-    if emails:
-        report.add("email_sign_in_link", session.execute(delete(EmailSignInLink).where(
-            func.lower(EmailSignInLink.email).in_(emails))).rowcount)
+        OutboundMail.profile_id.in_(ids), found.addressed(OutboundMail.to_address)))).rowcount)
+    report.add("email_sign_in_link", session.execute(delete(EmailSignInLink).where(
+        found.addressed(EmailSignInLink.email))).rowcount)
     for complaint in session.scalars(select(Complaint).where(Complaint.profile_id.in_(ids))):
         complaint.description, complaint.resolution = ERASED, None
         complaint.compensation = None
         report.add("complaint", 1)
-    for stay in session.scalars(select(Stay).where(Stay.profile_id.in_(ids))):
+    for stay in session.scalars(select(Stay).where(Stay.id.in_(found.booked_stay_ids))):
         stay.special_requests, stay.comments = [], []
     now = utcnow()
     for row in session.scalars(select(GuestProfile).where(GuestProfile.id.in_(ids))):
@@ -135,53 +116,37 @@ def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "eras
     return report
 
 
-def _snapshots(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
+def _snapshots(session: Session, found: GuestFootprint, redactor: Redactor,
                report: ErasureReport) -> None:
     seats = {(s, p) for s, p in session.execute(
-        select(StayGuest.stay_id, StayGuest.position).where(StayGuest.profile_id.in_(ids)))}
-    booked = set(session.scalars(select(Stay.id).where(Stay.profile_id.in_(ids))))
-    for version in session.scalars(select(StayVersion).where(StayVersion.stay_id.in_(stay_ids))):
+        select(StayGuest.stay_id, StayGuest.position).where(
+            StayGuest.profile_id.in_(found.profile_ids)))}
+    for version in session.scalars(select(StayVersion).where(
+            StayVersion.stay_id.in_(found.stay_ids))):
         snapshot = dict(version.snapshot or {})
         guests = snapshot.get("guests")
         if isinstance(guests, list):
             snapshot["guests"] = [{"erased": True} if (version.stay_id, i) in seats else g
                                   for i, g in enumerate(guests)]
-        if version.stay_id in booked:
+        if version.stay_id in found.booked_stay_ids:
             snapshot["special_requests"], snapshot["comments"] = [], []
         version.snapshot = redactor.value(snapshot)
         report.add("stay_version", 1)
 
 
-def _inbox(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
-           report: ErasureReport) -> set[int]:
-    """Messages of their stays, any message whose processing named them, and any message not
-    processed (failed, waiting) that names them; their ids."""
-    event_ids = set(session.scalars(select(StayVersion.inbox_event_id).where(
-        StayVersion.stay_id.in_(stay_ids), StayVersion.inbox_event_id.is_not(None))))
-    wanted = set(ids)
-    for event_id, result in session.execute(select(InboxEvent.id, InboxEvent.result)
-                                            .where(InboxEvent.status == "processed")):
-        if wanted & set((result or {}).get("profiles") or []):
-            event_ids.add(event_id)
-    event_ids |= unprocessed_naming(session, guest_identifiers(session, ids))
-    for event in session.scalars(select(InboxEvent).where(InboxEvent.id.in_(event_ids))):
+def _inbox(session: Session, found: GuestFootprint, redactor: Redactor,
+           report: ErasureReport) -> None:
+    for event in session.scalars(select(InboxEvent).where(InboxEvent.id.in_(found.event_ids))):
         event.body = redactor.raw(event.body)
         event.error = redactor.text(event.error) if event.error else event.error
         report.add("inbox_event", 1)
-    return event_ids
 
 
-def _records(session: Session, ids: list[int], stay_ids: set[int], event_ids: set[int],
-             redactor: Redactor, report: ErasureReport) -> None:
+def _records(session: Session, found: GuestFootprint, redactor: Redactor,
+             report: ErasureReport) -> None:
     """Audit, merge, review and notice records that hold copies of the guest's data."""
-    task_ids = set(session.scalars(select(ReviewTask.id).where(or_(
-        ReviewTask.profile_a_id.in_(ids), ReviewTask.profile_b_id.in_(ids)))))
-    perk_ids = set(session.scalars(select(Perk.id).where(Perk.profile_id.in_(ids))))
-    targets = {"guest_profile": ids, "review_task": task_ids, "stay": stay_ids,
-               "inbox_event": event_ids, "perk": perk_ids}
-    for entry in session.scalars(select(AuditEntry).where(or_(*(
-            (AuditEntry.target_type == kind) & AuditEntry.target_id.in_([str(i) for i in found])
-            for kind, found in targets.items())))):
+    ids, stay_ids = found.profile_ids, found.stay_ids
+    for entry in session.scalars(select(AuditEntry).where(found.audit_entries())):
         entry.details = redactor.value(entry.details or {})
         report.add("audit_entry", 1)
     for record in session.scalars(select(MergeRecord).where(or_(
