@@ -255,6 +255,26 @@ def test_an_export_holds_what_erasure_reaches_beyond_the_profiles_rows(
     assert data["vip_assignment"][0]["reason"].startswith("David Dewberry")
 
 
+def test_in_a_stay_another_guest_booked_only_what_names_the_erased_guest_goes(
+        db_session, guests):
+    david, _ = guests
+    booked = ingest_reservation(db_session, reservation(
+        "PETRA-1", arrival=date.today() - timedelta(days=60), amount="300.00",
+        special_requests=["Champagne for David Dewberry", "Late check-out"],
+        comments=["Petra pays"],
+        guests=[{"first_name": "Petra", "last_name": "Partner",
+                 "emails": [{"address": "petra.partner@partnermail.net"}]},
+                {"first_name": "David", "last_name": "Dewberry",
+                 "emails": [{"address": DAVID[2]}]}])).stay
+    db_session.commit()
+    assert booked.profile_id != david
+    erase_guest(db_session, david, actor="dpo")
+    db_session.expire_all()
+    stay = db_session.get(Stay, booked.id)
+    assert stay.special_requests == ["Champagne for [erased]", "Late check-out"]
+    assert stay.comments == ["Petra pays"] and stay.amount == Decimal("300.00")
+
+
 def test_retention_erases_only_guests_past_the_limit(db_session, guests):
     david, _ = guests
     zoe = profile_named(db_session, "Quokka").id

@@ -6,14 +6,15 @@ guest's data is not touched: in a shared stay's snapshot only this guest's entry
 What happens per table: guest_profile personal fields emptied, erased_at set; contact_point,
 external_id (loyalty, PMS and social links), preference, vip_assignment, profile_blocking_key,
 profile_match_record, guest_session, email_sign_in_link (their addresses), outbound_mail (theirs
-and any sent to their addresses): deleted; complaint texts, stay special requests and comments
-(stays they booked) replaced; stay_version snapshots: their guest entries replaced, their
-strings redacted elsewhere in it; inbox_event bodies of their stays' messages, of messages that
-named them, and of unprocessed messages that name them: redacted in place (the row, its status
-and its place in the stay's history stay); audit_entry details about them, their stays, review
-tasks, messages and perks, merge_record images, review_task evidence, not_same_pair reasons,
-outbound_notification payloads and desk_event messages of their stays: redacted. Consent
-history and perks hold no personal data and stay as records."""
+and any sent to their addresses): deleted; complaint texts replaced; stay special requests and
+comments emptied in stays they booked, redacted in stays another guest booked; stay_version
+snapshots: their guest entries replaced, their strings redacted elsewhere in it; inbox_event
+bodies of their stays' messages, of messages that named them, and of unprocessed messages that
+name them: redacted in place (the row, its status and its place in the stay's history stay);
+audit_entry details about them, their stays, review tasks, messages and perks, merge_record
+images, review_task evidence, not_same_pair reasons, outbound_notification payloads and
+desk_event messages of their stays: redacted. Consent history and perks hold no personal data
+and stay as records."""
 
 from __future__ import annotations
 
@@ -97,8 +98,12 @@ def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "eras
         complaint.description, complaint.resolution = ERASED, None
         complaint.compensation = None
         report.add("complaint", 1)
-    for stay in session.scalars(select(Stay).where(Stay.id.in_(found.booked_stay_ids))):
-        stay.special_requests, stay.comments = [], []
+    for stay in session.scalars(select(Stay).where(Stay.id.in_(found.stay_ids))):
+        if stay.id in found.booked_stay_ids:
+            stay.special_requests, stay.comments = [], []
+        else:  # another guest's booking: only what names this guest goes
+            stay.special_requests = redactor.value(stay.special_requests or [])
+            stay.comments = redactor.value(stay.comments or [])
     now = utcnow()
     for row in session.scalars(select(GuestProfile).where(GuestProfile.id.in_(ids))):
         for name in PROFILE_FIELDS:
