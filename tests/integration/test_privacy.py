@@ -294,6 +294,28 @@ def test_retention_erases_only_guests_past_the_limit(db_session, guests):
     assert db_session.get(GuestProfile, zoe).erased_at is None
 
 
+def test_retention_erases_in_batches_and_a_dry_run_lists_every_guest_due(
+        app, db_session, guests):
+    set_retention_years(db_session, 2, actor="dpo")
+    ten_years_on = date.today() + timedelta(days=3653)
+    everyone = sorted(db_session.scalars(select(GuestProfile.id)))
+    assert len(everyone) == 3
+    assert sorted(apply_retention(db_session, dry_run=True, today=ten_years_on,
+                                  batch=2)) == everyone
+    assert sorted(apply_retention(db_session, today=ten_years_on, batch=2)) == everyone
+    db_session.expire_all()
+    assert all(db_session.get(GuestProfile, i).erased_at for i in everyone)
+    kinds = {r.kind for r in db_session.scalars(select(PrivacyRequest))}
+    assert kinds == {"retention"}
+
+
+def test_the_retention_command_reports_what_a_dry_run_would_erase(app, db_session, guests):
+    result = app.test_cli_runner().invoke(args=["privacy-retention", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "retention 7 years: would erase 0 guests" in result.output
+    assert db_session.scalar(select(PrivacyRequest)) is None
+
+
 def test_the_data_protection_officers_page_is_for_admins_and_erases_after_confirmation(
         client, db_session, guests):
     from tests.factories import sign_in
