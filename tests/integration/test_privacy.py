@@ -349,3 +349,39 @@ def test_the_data_protection_officers_page_is_for_admins_and_erases_after_confir
     from guestcrm.services.privacy.retention import retention_years
 
     assert retention_years(db_session) == 7
+
+
+def test_only_admins_may_erase_or_set_retention_and_every_form_needs_its_csrf_token(
+        client, db_session, guests):
+    from tests.factories import sign_in
+
+    david, _ = guests
+    token = sign_in(client, staff("revenue_manager"))
+    for url, data in ((f"/admin/privacy/{david}/erase", {"confirm": f"ERASE {david}"}),
+                      ("/admin/privacy/retention", {"years": "1"})):
+        assert client.post(url, data=data | {"csrf_token": token}).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    sign_in(client, staff("admin"))
+    assert client.post(f"/admin/privacy/{david}/erase",
+                       data={"confirm": f"ERASE {david}"}).status_code == 400
+    assert client.get("/admin/privacy/999999/export.json").status_code == 404
+    db_session.expire_all()
+    assert db_session.get(GuestProfile, david).erased_at is None
+    assert db_session.scalar(select(PrivacyRequest)) is None
+
+
+def test_the_retention_setting_changed_on_the_page_is_audited_and_shown(client, db_session):
+    from guestcrm.models import AuditEntry
+    from tests.factories import sign_in
+
+    admin = staff("admin")
+    token = sign_in(client, admin)
+    saved = client.post("/admin/privacy/retention", data={"years": "3", "csrf_token": token})
+    assert saved.status_code == 302
+    assert client.post("/admin/privacy/retention",
+                       data={"years": "three", "csrf_token": token}).status_code == 302
+    entry = db_session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "privacy.retention_setting"))
+    assert (entry.actor, entry.details) == (f"staff:{admin.id}", {"before": None, "after": 3})
+    assert 'name="years" type="number" min="0" max="30" value="3"' in client.get(
+        "/admin/privacy/").get_data(as_text=True)
