@@ -219,6 +219,8 @@ def davids_whole_file(db_session, guests):
                                 expires_at=utcnow() + timedelta(days=1)))
     db_session.add(DeskEvent(property_id=hotel.id, stay_id=shared, profile_id=david_id,
                              message="David Dewberry checked in", actor="staff:1"))
+    db_session.add(PrivacyRequest(profile_id=david_id, kind="export", requested_by="dpo",
+                                  status="done", note="David Dewberry asked by phone"))
     db_session.commit()
     request_link(db_session, DAVID[2], link_for=lambda token: f"https://crm.example/me/{token}")
     push_failing(db_session, message(DAVID, "D-FAIL").replace(b'HotelCode="WASJW"',
@@ -230,7 +232,8 @@ def test_erasure_reaches_every_kind_of_record_the_guest_left(db_session, davids_
     needles = DAVID + DAVE
     before = {table for table, _, _ in found(db_session, needles)}
     assert {"guest_profile", "external_id", "vip_assignment", "audit_entry", "not_same_pair",
-            "outbound_mail", "email_sign_in_link", "desk_event", "inbox_event"} <= before
+            "outbound_mail", "email_sign_in_link", "desk_event", "inbox_event",
+            "privacy_request"} <= before
     erase_guest(db_session, davids_whole_file, actor="dpo")
     db_session.expire_all()
     left = sorted(set(found(db_session, needles)))

@@ -2,19 +2,8 @@
 copy of the guest's personal data goes, inbox payloads included, while the stays keep their
 figures (dates, nights, amounts, channel, hotel) so the hotel's statistics stay right. Another
 guest's data is not touched: in a shared stay's snapshot only this guest's entry is replaced.
-
-What happens per table: guest_profile personal fields emptied, erased_at set; contact_point,
-external_id (loyalty, PMS and social links), preference, vip_assignment, profile_blocking_key,
-profile_match_record, guest_session, email_sign_in_link (their addresses), outbound_mail (theirs
-and any sent to their addresses): deleted; complaint texts replaced; stay special requests and
-comments emptied in stays they booked, redacted in stays another guest booked; stay_version
-snapshots: their guest entries replaced, their strings redacted elsewhere in it; inbox_event
-bodies of their stays' messages, of messages that named them, and of unprocessed messages that
-name them: redacted in place (the row, its status and its place in the stay's history stay);
-audit_entry details about them, their stays, review tasks, messages and perks, merge_record
-images, review_task evidence, not_same_pair reasons, outbound_notification payloads and
-desk_event messages of their stays: redacted. Consent history and perks hold no personal data
-and stay as records."""
+What happens to each table is ERASURE_HANDLING (a new table fails a unit test until it is named
+there); the inbox bodies are redacted in place, not replaced (docs/privacy.md says why)."""
 
 from __future__ import annotations
 
@@ -50,6 +39,42 @@ from guestcrm.models import (
 )
 from guestcrm.services.privacy.footprint import GuestFootprint, guest_footprint
 from guestcrm.services.privacy.redaction import ERASED, Redactor, guest_redactor
+
+DELETED = "deleted"
+REDACTED = "redacted"
+NO_GUEST_DATA = "kept: holds no guest's personal data"
+ERASURE_HANDLING: dict[str, str] = {
+    "guest_profile": "personal fields emptied (PROFILE_FIELDS), erased_at set; figures kept",
+    "contact_point": DELETED,
+    "external_id": DELETED + " (PMS, loyalty and social links)",
+    "preference": DELETED,
+    "vip_assignment": DELETED,
+    "profile_blocking_key": DELETED,
+    "profile_match_record": DELETED,
+    "guest_session": DELETED + " (signed out everywhere)",
+    "email_sign_in_link": DELETED + " for their addresses",
+    "outbound_mail": DELETED + ": theirs and any sent to their addresses",
+    "complaint": "description replaced, resolution and compensation emptied",
+    "stay": "figures kept; requests and comments emptied when they booked, else " + REDACTED,
+    "stay_guest": "kept: the seat points to the anonymous profile",
+    "stay_version": "their guest entry replaced, their strings " + REDACTED,
+    "inbox_event": "body and error " + REDACTED + " in place (row, status, history kept)",
+    "audit_entry": "details " + REDACTED + " (about them, their stays, messages, tasks, perks)",
+    "merge_record": "before-images and reason " + REDACTED,
+    "review_task": "evidence " + REDACTED,
+    "not_same_pair": "reason " + REDACTED,
+    "privacy_request": "note " + REDACTED + "; the requests themselves kept as the record",
+    "outbound_notification": "payload and error " + REDACTED + " (their stays)",
+    "desk_event": "message " + REDACTED + " (theirs and their stays')",
+    "consent_event": "kept: channel, purpose, answer and time, no personal data",
+    "perk": "kept: codes and redemptions, no personal data",
+    "guest_value": "kept: figures",
+    "guest_property_value": "kept: figures",
+    **{name: NO_GUEST_DATA for name in (
+        "api_token", "crm_setting", "match_model", "perk_api_request", "perk_offer", "property",
+        "rfm_segment_action", "staff_user", "staff_property", "vip_level",
+        "webhook_credential")},
+}
 
 PROFILE_FIELDS = ("first_name", "middle_name", "last_name", "name_prefix", "name_title",
                   "birth_date", "gender", "language", "nationality", "street", "city",
@@ -175,3 +200,6 @@ def _records(session: Session, found: GuestFootprint, redactor: Redactor,
             DeskEvent.profile_id.in_(ids), DeskEvent.stay_id.in_(stay_ids)))):
         event.message = redactor.text(event.message)
         report.add("desk_event", 1)
+    for request in session.scalars(select(PrivacyRequest).where(
+            PrivacyRequest.profile_id.in_(ids), PrivacyRequest.note.is_not(None))):
+        request.note = redactor.text(request.note)
