@@ -15,6 +15,8 @@ def test_the_scheduler_lists_the_schedule(app):
     assert "nightly-value: guestcrm.jobs.value.nightly_value_job on default, cron" in result.output
     assert "nightly-perks: guestcrm.jobs.perks.perks_nightly_job on default, cron" in result.output
     assert "mail-outbox: guestcrm.jobs.perks.mail_outbox_job on default, every" in result.output
+    assert ("privacy-retention: guestcrm.jobs.privacy.retention_job on default, cron"
+            in result.output)
 
 
 def test_due_periodic_jobs_land_on_their_queue(app):

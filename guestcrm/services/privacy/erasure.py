@@ -2,17 +2,8 @@
 copy of the guest's personal data goes, inbox payloads included, while the stays keep their
 figures (dates, nights, amounts, channel, hotel) so the hotel's statistics stay right. Another
 guest's data is not touched: in a shared stay's snapshot only this guest's entry is replaced.
-
-What happens per table: guest_profile personal fields emptied, erased_at set; contact_point,
-external_id (loyalty, PMS and social links), preference, profile_blocking_key,
-profile_match_record, guest_session, email_sign_in_link (their addresses), outbound_mail:
-deleted; complaint texts, stay special requests and comments (stays they booked) replaced;
-stay_version snapshots: their guest entries replaced, their strings redacted elsewhere in it;
-inbox_event bodies of their stays' messages and of messages that named them: redacted in place
-(the row, its status and its place in the stay's history stay); audit_entry details about
-them, merge_record images, review_task evidence, not_same_pair reasons,
-outbound_notification payloads and desk_event messages of their stays: redacted. Consent
-history and perks hold no personal data and stay as records."""
+What happens to each table is ERASURE_HANDLING (a new table fails a unit test until it is named
+there); the inbox bodies are redacted in place, not replaced (docs/privacy.md says why)."""
 
 from __future__ import annotations
 
@@ -22,7 +13,6 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from guestcrm.db.types import utcnow
-from guestcrm.errors import NotFound
 from guestcrm.models import (
     AuditEntry,
     Complaint,
@@ -45,8 +35,46 @@ from guestcrm.models import (
     Stay,
     StayGuest,
     StayVersion,
+    VipAssignment,
 )
+from guestcrm.services.privacy.footprint import GuestFootprint, guest_footprint
 from guestcrm.services.privacy.redaction import ERASED, Redactor, guest_redactor
+
+DELETED = "deleted"
+REDACTED = "redacted"
+NO_GUEST_DATA = "kept: holds no guest's personal data"
+ERASURE_HANDLING: dict[str, str] = {
+    "guest_profile": "personal fields emptied (PROFILE_FIELDS), erased_at set; figures kept",
+    "contact_point": DELETED,
+    "external_id": DELETED + " (PMS, loyalty and social links)",
+    "preference": DELETED,
+    "vip_assignment": DELETED,
+    "profile_blocking_key": DELETED,
+    "profile_match_record": DELETED,
+    "guest_session": DELETED + " (signed out everywhere)",
+    "email_sign_in_link": DELETED + " for their addresses",
+    "outbound_mail": DELETED + ": theirs and any sent to their addresses",
+    "complaint": "description replaced, resolution and compensation emptied",
+    "stay": "figures kept; requests and comments emptied when they booked, else " + REDACTED,
+    "stay_guest": "kept: the seat points to the anonymous profile",
+    "stay_version": "their guest entry replaced, their strings " + REDACTED,
+    "inbox_event": "body and error " + REDACTED + " in place (row, status, history kept)",
+    "audit_entry": "details " + REDACTED + " (about them, their stays, messages, tasks, perks)",
+    "merge_record": "before-images and reason " + REDACTED,
+    "review_task": "evidence " + REDACTED,
+    "not_same_pair": "reason " + REDACTED,
+    "privacy_request": "note " + REDACTED + "; the requests themselves kept as the record",
+    "outbound_notification": "payload and error " + REDACTED + " (their stays)",
+    "desk_event": "message " + REDACTED + " (theirs and their stays')",
+    "consent_event": "kept: channel, purpose, answer and time, no personal data",
+    "perk": "kept: codes and redemptions, no personal data",
+    "guest_value": "kept: figures",
+    "guest_property_value": "kept: figures",
+    **{name: NO_GUEST_DATA for name in (
+        "api_token", "crm_setting", "match_model", "perk_api_request", "perk_offer", "property",
+        "rfm_segment_action", "staff_user", "staff_property", "vip_level",
+        "webhook_credential")},
+}
 
 PROFILE_FIELDS = ("first_name", "middle_name", "last_name", "name_prefix", "name_title",
                   "birth_date", "gender", "language", "nationality", "street", "city",
@@ -56,6 +84,9 @@ PROFILE_FIELDS = ("first_name", "middle_name", "last_name", "name_prefix", "name
 
 @dataclass
 class ErasureReport:
+    """What an erasure did: the profiles it anonymized (the live one first) and, per table, how
+    many rows it deleted or redacted."""
+
     profile_id: int
     profiles: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -65,47 +96,39 @@ class ErasureReport:
             self.counts[name] = self.counts.get(name, 0) + n
 
 
-def guest_and_merged(session: Session, profile_id: int) -> list[int]:
-    """The profile and every profile merged into it, at any depth."""
-    ids, frontier = [profile_id], [profile_id]
-    while frontier:
-        frontier = list(session.scalars(select(GuestProfile.id).where(
-            GuestProfile.merged_into_id.in_(frontier))))
-        ids += frontier
-    return ids
-
-
 def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "erasure"
                 ) -> ErasureReport:
-    """Erase the guest's personal data (see the module's list); recorded as a privacy request
-    and audited without personal data. Commits."""
-    profile = session.get(GuestProfile, profile_id)
-    if profile is None or profile.merged_into_id is not None:
-        raise NotFound(f"no guest {profile_id}")
-    ids = guest_and_merged(session, profile_id)
+    """Erase the personal data of the live guest `profile_id` and of every profile merged into
+    it (see the module's list); `actor` is who asked ("staff:<id>", "guest:<id>", "cli",
+    "system:retention"), `kind` the request's kind ("erasure" or "retention"). Recorded as a
+    privacy request and audited, both without personal data. Commits. Raises NotFound for an
+    unknown or merged-away id; erasing an erased guest again finds nothing more to erase."""
+    found = guest_footprint(session, profile_id)
+    ids = found.profile_ids
     report = ErasureReport(profile_id, ids)
     redactor = guest_redactor(session, ids)
-    emails = set(session.scalars(select(ContactPoint.value_normalized).where(
-        ContactPoint.profile_id.in_(ids), ContactPoint.kind == "email")))
-    stay_ids = set(session.scalars(select(StayGuest.stay_id).where(
-        StayGuest.profile_id.in_(ids)))) | set(session.scalars(select(Stay.id).where(
-            Stay.profile_id.in_(ids))))
-    _snapshots(session, ids, stay_ids, redactor, report)
-    _inbox(session, ids, stay_ids, redactor, report)
-    _records(session, ids, stay_ids, redactor, report)
+    _snapshots(session, found, redactor, report)
+    _inbox(session, found, redactor, report)
+    _records(session, found, redactor, report)
     for model in (ContactPoint, ExternalId, Preference, ProfileBlockingKey, ProfileMatchRecord,
-                  GuestSession, OutboundMail):
+                  GuestSession, VipAssignment):
         report.add(model.__tablename__, session.execute(
             delete(model).where(model.profile_id.in_(ids))).rowcount)
-    if emails:
-        report.add("email_sign_in_link", session.execute(
-            delete(EmailSignInLink).where(EmailSignInLink.email.in_(emails))).rowcount)
+    # Sign-in mails name no profile: the address is what ties them to the guest.
+    report.add("outbound_mail", session.execute(delete(OutboundMail).where(or_(
+        OutboundMail.profile_id.in_(ids), found.addressed(OutboundMail.to_address)))).rowcount)
+    report.add("email_sign_in_link", session.execute(delete(EmailSignInLink).where(
+        found.addressed(EmailSignInLink.email))).rowcount)
     for complaint in session.scalars(select(Complaint).where(Complaint.profile_id.in_(ids))):
         complaint.description, complaint.resolution = ERASED, None
         complaint.compensation = None
         report.add("complaint", 1)
-    for stay in session.scalars(select(Stay).where(Stay.profile_id.in_(ids))):
-        stay.special_requests, stay.comments = [], []
+    for stay in session.scalars(select(Stay).where(Stay.id.in_(found.stay_ids))):
+        if stay.id in found.booked_stay_ids:
+            stay.special_requests, stay.comments = [], []
+        else:  # another guest's booking: only what names this guest goes
+            stay.special_requests = redactor.value(stay.special_requests or [])
+            stay.comments = redactor.value(stay.comments or [])
     now = utcnow()
     for row in session.scalars(select(GuestProfile).where(GuestProfile.id.in_(ids))):
         for name in PROFILE_FIELDS:
@@ -123,45 +146,37 @@ def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "eras
     return report
 
 
-def _snapshots(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
+def _snapshots(session: Session, found: GuestFootprint, redactor: Redactor,
                report: ErasureReport) -> None:
     seats = {(s, p) for s, p in session.execute(
-        select(StayGuest.stay_id, StayGuest.position).where(StayGuest.profile_id.in_(ids)))}
-    booked = set(session.scalars(select(Stay.id).where(Stay.profile_id.in_(ids))))
-    for version in session.scalars(select(StayVersion).where(StayVersion.stay_id.in_(stay_ids))):
+        select(StayGuest.stay_id, StayGuest.position).where(
+            StayGuest.profile_id.in_(found.profile_ids)))}
+    for version in session.scalars(select(StayVersion).where(
+            StayVersion.stay_id.in_(found.stay_ids))):
         snapshot = dict(version.snapshot or {})
         guests = snapshot.get("guests")
         if isinstance(guests, list):
             snapshot["guests"] = [{"erased": True} if (version.stay_id, i) in seats else g
                                   for i, g in enumerate(guests)]
-        if version.stay_id in booked:
+        if version.stay_id in found.booked_stay_ids:
             snapshot["special_requests"], snapshot["comments"] = [], []
         version.snapshot = redactor.value(snapshot)
         report.add("stay_version", 1)
 
 
-def _inbox(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
+def _inbox(session: Session, found: GuestFootprint, redactor: Redactor,
            report: ErasureReport) -> None:
-    """Messages of their stays, and any message whose processing named them."""
-    event_ids = set(session.scalars(select(StayVersion.inbox_event_id).where(
-        StayVersion.stay_id.in_(stay_ids), StayVersion.inbox_event_id.is_not(None))))
-    wanted = set(ids)
-    for event_id, result in session.execute(select(InboxEvent.id, InboxEvent.result)
-                                            .where(InboxEvent.status == "processed")):
-        if wanted & set((result or {}).get("profiles") or []):
-            event_ids.add(event_id)
-    for event in session.scalars(select(InboxEvent).where(InboxEvent.id.in_(event_ids))):
+    for event in session.scalars(select(InboxEvent).where(InboxEvent.id.in_(found.event_ids))):
         event.body = redactor.raw(event.body)
         event.error = redactor.text(event.error) if event.error else event.error
         report.add("inbox_event", 1)
 
 
-def _records(session: Session, ids: list[int], stay_ids: set[int], redactor: Redactor,
+def _records(session: Session, found: GuestFootprint, redactor: Redactor,
              report: ErasureReport) -> None:
     """Audit, merge, review and notice records that hold copies of the guest's data."""
-    targets = [str(i) for i in ids]
-    for entry in session.scalars(select(AuditEntry).where(
-            AuditEntry.target_type == "guest_profile", AuditEntry.target_id.in_(targets))):
+    ids, stay_ids = found.profile_ids, found.stay_ids
+    for entry in session.scalars(select(AuditEntry).where(found.audit_entries())):
         entry.details = redactor.value(entry.details or {})
         report.add("audit_entry", 1)
     for record in session.scalars(select(MergeRecord).where(or_(
@@ -185,3 +200,6 @@ def _records(session: Session, ids: list[int], stay_ids: set[int], redactor: Red
             DeskEvent.profile_id.in_(ids), DeskEvent.stay_id.in_(stay_ids)))):
         event.message = redactor.text(event.message)
         report.add("desk_event", 1)
+    for request in session.scalars(select(PrivacyRequest).where(
+            PrivacyRequest.profile_id.in_(ids), PrivacyRequest.note.is_not(None))):
+        request.note = redactor.text(request.note)

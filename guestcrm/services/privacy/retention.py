@@ -18,12 +18,14 @@ MAX_YEARS = 30
 
 
 def retention_years(session: Session) -> int:
+    """The setting in years; the default when absent or out of range, 0: retention is off."""
     row = session.get(CrmSetting, SETTING_KEY)
     value = (row.value or {}).get("years") if row is not None else None
     return value if isinstance(value, int) and 0 <= value <= MAX_YEARS else DEFAULT_YEARS
 
 
 def set_retention_years(session: Session, years: int, actor: str) -> None:
+    """Store the setting (0 to MAX_YEARS, else Refused) and audit the change. Commits."""
     if isinstance(years, bool) or not isinstance(years, int) or not 0 <= years <= MAX_YEARS:
         raise Refused(f"retention is 0 (off) to {MAX_YEARS} years")
     row = session.get(CrmSetting, SETTING_KEY) or CrmSetting(key=SETTING_KEY)
@@ -37,9 +39,9 @@ def set_retention_years(session: Session, years: int, actor: str) -> None:
 
 
 def past_retention(session: Session, years: int, today: date | None = None,
-                   limit: int = 1000) -> list[int]:
+                   limit: int | None = None) -> list[int]:
     """Live, not yet erased guests whose last stay (any status) ended before the cut-off and
-    whose profile is older than it."""
+    whose profile is older than it, in id order (the first `limit` of them)."""
     if years <= 0:
         return []
     today = today or date.today()
@@ -61,16 +63,21 @@ def past_retention(session: Session, years: int, today: date | None = None,
 
 
 def apply_retention(session: Session, actor: str = "system:retention",
-                    today: date | None = None, dry_run: bool = False) -> list[int]:
-    """Erase the guests past retention, a thousand at a time, each committed; their ids (a dry
-    run: the first thousand it would erase)."""
+                    today: date | None = None, dry_run: bool = False, batch: int = 1000
+                    ) -> list[int]:
+    """Erase the guests past retention (`retention_years`; 0: none), `batch` at a time, each
+    guest committed on its own; their ids. A dry run erases nothing and lists every guest due."""
     years = retention_years(session)
-    erased: list[int] = []
-    while True:
+    if dry_run:
         due = past_retention(session, years, today)
         session.rollback()
-        if dry_run or not due:
-            return due if dry_run else erased
+        return due
+    erased: list[int] = []
+    while True:
+        due = past_retention(session, years, today, limit=batch)
+        session.rollback()
+        if not due:
+            return erased
         for profile_id in due:
             erase_guest(session, profile_id, actor, kind="retention")
         erased += due
