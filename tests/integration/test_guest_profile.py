@@ -186,3 +186,26 @@ def test_the_search_page_answers_while_typing_and_without_javascript(db_session,
 def test_csrf_token_helper_reads_the_profile_form(db_session, client, hotels, agent):
     guest = book(db_session, "R1")
     assert csrf_from(client.get(f"/guests/{guest.id}").get_data(as_text=True))
+
+
+def test_staff_keep_notes_and_traces_for_a_department_with_a_due_date(
+        db_session, client, hotels, agent):
+    from guestcrm.models import GuestNote
+
+    guest = book(db_session, "R1", first_name="Ana", last_name="Huber")
+    url = f"/guests/{guest.id}/notes"
+    client.post(url, data={"csrf_token": agent, "kind": "note", "text": "Prefers the stairs"})
+    refused = client.post(url, data={"csrf_token": agent, "kind": "trace", "text": "Cot"},
+                          follow_redirects=True)
+    assert "needs a department and a due date" in refused.get_data(as_text=True)
+    client.post(url, data={"csrf_token": agent, "kind": "trace", "text": "Put a cot in",
+                           "department": "housekeeping", "due_on": "2030-05-01"})
+    page = client.get(f"/guests/{guest.id}").get_data(as_text=True)
+    assert "Trace for housekeeping, due 2030-05-01" in page and "Prefers the stairs" in page
+    trace = db_session.scalar(select(GuestNote).where(GuestNote.kind == "trace"))
+    done = client.post(f"/guests/{guest.id}/notes/{trace.id}/done", data={"csrf_token": agent})
+    assert done.status_code == 303
+    db_session.refresh(trace)
+    assert trace.done_at is not None and trace.done_by.startswith("staff:")
+    actions = set(db_session.scalars(select(AuditEntry.action)))
+    assert {"note.note", "note.trace", "note.trace_done"} <= actions

@@ -16,6 +16,7 @@ from guestcrm.models import (
     ContactPoint,
     DeskEvent,
     ExternalId,
+    GuestNote,
     GuestProfile,
     GuestValue,
     Preference,
@@ -24,6 +25,7 @@ from guestcrm.models import (
     StayGuest,
     VipAssignment,
 )
+from guestcrm.services.guests.notes import guest_notes
 from guestcrm.services.guests.primary_contact import ordered_contacts
 from guestcrm.services.guests.stay_state import StayState, stay_state
 from guestcrm.services.recognition.arrivals import arrivals_for
@@ -61,6 +63,7 @@ class GuestFile:
     preferences: list[tuple[Preference, str | None]]
     complaints: list[tuple[Complaint, str | None]]
     corrections: list[AuditEntry]
+    notes: list[GuestNote]
 
 
 def guest_file(session: Session, profile_id: int, allowed: set[int] | None) -> GuestFile:
@@ -94,6 +97,7 @@ def guest_file(session: Session, profile_id: int, allowed: set[int] | None) -> G
             AuditEntry.target_type == "guest_profile", AuditEntry.target_id == str(profile.id),
             AuditEntry.action == "profile.correct").order_by(AuditEntry.id.desc())
             .limit(CORRECTIONS_SHOWN))),
+        notes=guest_notes(session, profile.id),
     )
 
 

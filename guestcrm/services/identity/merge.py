@@ -11,6 +11,7 @@ from guestcrm.models import (
     AuditEntry,
     ConsentEvent,
     DeskEvent,
+    GuestNote,
     GuestProfile,
     GuestSession,
     MergeRecord,
@@ -25,7 +26,8 @@ from guestcrm.services.value.merge_vip import merge_vip
 # Rows that follow their guest into the survivor as they are (unmerge.py puts each back).
 MOVED_BY_PROFILE = ((Stay, "stays"), (StayGuest, "stay_guests"), (Perk, "perks"),
                     (OutboundMail, "mails"), (ConsentEvent, "consents"),
-                    (GuestSession, "guest_sessions"), (DeskEvent, "desk_events"))
+                    (GuestSession, "guest_sessions"), (DeskEvent, "desk_events"),
+                    (GuestNote, "notes"))
 # Every table that refers to a guest profile, and what a merge does with its rows. A table
 # added later must be named here (tests/unit/test_merge_coverage.py), so none is forgotten.
 MOVED = "moved to the survivor; an undo moves them back"

@@ -27,6 +27,7 @@ from guestcrm.models import (
     ContactPoint,
     DeskEvent,
     ExternalId,
+    GuestNote,
     GuestProfile,
     GuestSession,
     MergeRecord,
@@ -55,6 +56,7 @@ MOVED = (
     ("consents", ConsentEvent),
     ("guest_sessions", GuestSession),
     ("desk_events", DeskEvent),
+    ("notes", GuestNote),
 )
 _OWN_FIELDS = ("vip_level", "notes")
 

@@ -20,6 +20,7 @@ from guestcrm.models import (
     DeskEvent,
     EmailSignInLink,
     ExternalId,
+    GuestNote,
     GuestProfile,
     GuestSession,
     InboxEvent,
@@ -48,6 +49,7 @@ ERASURE_HANDLING: dict[str, str] = {
     "contact_point": DELETED,
     "external_id": DELETED + " (PMS, loyalty and social links)",
     "preference": DELETED,
+    "guest_note": DELETED + " (staff notes and traces are free text about them)",
     "vip_assignment": DELETED,
     "profile_blocking_key": DELETED,
     "profile_match_record": DELETED,
@@ -111,7 +113,7 @@ def erase_guest(session: Session, profile_id: int, actor: str, kind: str = "eras
     _inbox(session, found, redactor, report)
     _records(session, found, redactor, report)
     for model in (ContactPoint, ExternalId, Preference, ProfileBlockingKey, ProfileMatchRecord,
-                  GuestSession, VipAssignment):
+                  GuestSession, VipAssignment, GuestNote):
         report.add(model.__tablename__, session.execute(
             delete(model).where(model.profile_id.in_(ids))).rowcount)
     # Sign-in mails name no profile: the address is what ties them to the guest.

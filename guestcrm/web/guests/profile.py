@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from guestcrm.extensions import db
 from guestcrm.services.guests.corrections import CoreFields, InvalidContact, correct_guest
+from guestcrm.services.guests.notes import DEPARTMENTS
 from guestcrm.services.guests.primary_contact import primary_contacts
 from guestcrm.services.guests.profile import GuestFile, guest_file
 from guestcrm.web.access import roles_required, visible_property_ids
@@ -41,7 +42,7 @@ def _filled(found: GuestFile) -> CoreFieldsForm:
 def _page(found: GuestFile, form: CoreFieldsForm, status: int = 200):
     shown = primary_contacts(found.emails + found.phones)
     return render_template("guests/profile.html", g=found, p=found.profile, form=form,
-                           shown=shown), status
+                           shown=shown, departments=DEPARTMENTS), status
 
 
 @bp.get("/<id:profile_id>")
