@@ -192,3 +192,27 @@ def test_an_edit_in_a_guests_drawer_redraws_their_row_on_the_other_boards(client
     poll = client.get(f"/desk/events?property=SEE&after={after}&day={TODAY}")
     text = poll.get_data(as_text=True)
     assert f'id="stay-{stay.id}"' in text and "Past complaint" in text
+
+
+def test_the_drawer_shows_the_guests_contacts_and_open_traces(client, db_session):
+    from guestcrm.db.types import utcnow
+    from guestcrm.models import ContactPoint, GuestNote
+
+    hotel = PropertyFactory(code="SEE")
+    stay = StayFactory(property_id=hotel.id, arrival=TODAY)
+    now = utcnow()
+    db_session.add(ContactPoint(profile_id=stay.profile_id, kind="email",
+                                value_raw="mia@mail.test", value_normalized="mia@mail.test",
+                                source="test", first_seen=now, last_seen=now))
+    db_session.add(GuestNote(profile_id=stay.profile_id, kind="trace", text="Cot in room",
+                             department="housekeeping", due_on=TODAY, created_by="staff:1"))
+    db_session.add(GuestNote(profile_id=stay.profile_id, kind="trace", text="Old task",
+                             department="housekeeping", due_on=TODAY, created_by="staff:1",
+                             done_at=now))
+    db_session.commit()
+    sign_in(client, staff("front_desk", "SEE"))
+    drawer = client.get(f"/desk/guests/{stay.profile_id}?property=SEE",
+                        headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "mia@mail.test" in drawer and "Trace for housekeeping" in drawer
+    assert "Cot in room" in drawer and "Old task" not in drawer
+    assert f'href="/guests/{stay.profile_id}"' in drawer

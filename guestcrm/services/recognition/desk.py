@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,9 @@ from guestcrm.errors import NotFound, Refused
 from guestcrm.models import (
     AuditEntry,
     Complaint,
+    ContactPoint,
     DeskEvent,
+    GuestNote,
     GuestProfile,
     Preference,
     Property,
@@ -195,6 +197,8 @@ class GuestCard:
     stays: list[tuple[Stay, str]]
     preferences: list[Preference]
     complaints: list[tuple[Complaint, str | None]]
+    contacts: list[ContactPoint]  # valid ones, newest first
+    notes: list[GuestNote]  # open traces, then the latest notes
 
 
 def guest_card(session: Session, profile: GuestProfile) -> GuestCard:
@@ -209,7 +213,15 @@ def guest_card(session: Session, profile: GuestProfile) -> GuestCard:
         .where(Complaint.profile_id == profile.id).order_by(Complaint.occurred_on.desc())).all()
     prefs = list(session.scalars(select(Preference).where(Preference.profile_id == profile.id)
                                  .order_by(Preference.key)))
-    return GuestCard(profile, [tuple(r) for r in stays], prefs, [tuple(r) for r in complaints])
+    contacts = list(session.scalars(select(ContactPoint).where(
+        ContactPoint.profile_id == profile.id, ContactPoint.is_valid.is_(True),
+        ContactPoint.is_relay.is_(False)).order_by(ContactPoint.last_seen.desc()).limit(4)))
+    notes = list(session.scalars(select(GuestNote).where(
+        GuestNote.profile_id == profile.id,
+        or_(GuestNote.kind == "note", GuestNote.done_at.is_(None)))
+        .order_by(GuestNote.kind.desc(), GuestNote.due_on, GuestNote.id.desc()).limit(6)))
+    return GuestCard(profile, [tuple(r) for r in stays], prefs, [tuple(r) for r in complaints],
+                     contacts, notes)
 
 
 def log_complaint(session: Session, profile: GuestProfile, prop: Property, staff_id: int,
