@@ -11,47 +11,28 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import (
     Row,
-    Select,
-    String,
     Text,
     and_,
     case,
     cast,
-    func,
-    literal,
-    or_,
     select,
     type_coerce,
 )
 from sqlalchemy.orm import Session
 
 from guestcrm.models import (
-    Complaint,
-    CrmSetting,
-    DeskEvent,
     GuestProfile,
     GuestPropertyValue,
     GuestValue,
-    Perk,
-    PerkOffer,
-    Preference,
-    Property,
-    RfmSegmentAction,
-    StaffUser,
     Stay,
-    StayGuest,
-    VipAssignment,
-    VipLevel,
 )
-from guestcrm.services.access.people import readable_actor
-from guestcrm.services.recognition import rules as rules_mod
+from guestcrm.services.recognition import arrival_lookups as lookups
 from guestcrm.services.recognition.facts import (
-    GUEST_SOURCE,
     Arrival,
     ArrivalFacts,
     ComplaintFact,
@@ -59,11 +40,9 @@ from guestcrm.services.recognition.facts import (
     PreferenceFact,
     VipFact,
 )
-from guestcrm.services.recognition.rules import compile_rules, evaluate_compiled, merge_rules
+from guestcrm.services.recognition.rules import compile_rules, evaluate_compiled
 from guestcrm.services.value.counters import stay_happened
 from guestcrm.services.value.figures import ValueFigures, summarize
-from guestcrm.services.value.settings import DEFAULT_ACTIONS, segment_label
-from guestcrm.services.value.stay_facts import StayFact
 
 ARRIVING = ("requested", "confirmed", "checked_in")
 
@@ -90,7 +69,7 @@ def gc_paused() -> Iterator[None]:
 
 # Core columns, not ORM attributes: the rows are plain tuples either way, and a Core select
 # skips the ORM's per-statement and per-row work.
-_S, _P = Stay.__table__.c, Property.__table__.c
+_S = Stay.__table__.c
 _GP, _GV = GuestProfile.__table__.c, GuestValue.__table__.c
 _GPV = GuestPropertyValue.__table__.c
 _COLUMNS = (
@@ -136,14 +115,15 @@ def arrivals_for(
     stay_id_query = select(_S.id).where(*where)
     # VIPs and check-ins by key lookups of their own: joined in, a misestimated row count
     # (all arrivals on one date) made the planner scan them once per arrival.
-    vips = _vips(session, profile_ids)
-    checked = _checked_in(session, stay_id_query)
-    history = None if stored else _history(session, profile_ids, day)
-    complaints = _complaints(session, profile_ids)
-    preferences = _preferences(session, profile_ids, property_id)
-    perks = _perks(session, profile_ids, property_id, day)
-    names = _property_names(session, {r[27] for r in rows if r[27] is not None} | {property_id})
-    rules, actions = _settings(session)
+    vips = lookups.vips(session, profile_ids)
+    checked = lookups.checked_in(session, stay_id_query)
+    history = None if stored else lookups.history(session, profile_ids, day)
+    complaints = lookups.complaints(session, profile_ids)
+    preferences = lookups.preferences(session, profile_ids, property_id)
+    perks = lookups.perks(session, profile_ids, property_id, day)
+    last_hotels = {r[27] for r in rows if r[27] is not None}
+    names = lookups.property_names(session, last_hotels | {property_id})
+    rules, actions = lookups.settings(session)
     compiled = compile_rules(rules)
     shared = _Shared(vips, history, complaints, preferences, actions, names, day, perks)
     code = names[property_id][0]
@@ -163,121 +143,12 @@ def _sort_key(a: Arrival) -> tuple[int, int, str]:
     return (-a.rank[0], -a.rank[1], a.guest_name)
 
 
-@dataclass
-class _History:
-    stays: dict[int, list[StayFact]] = field(default_factory=dict)
-    names: dict[int, str] = field(default_factory=dict)
-
-
-def _history(session: Session, profile_ids: Select, day: date) -> _History:
-    """The guests' stays that began before this arrival, anywhere in the group."""
-    out = _History()
-    rows = session.execute(
-        select(StayGuest.profile_id, StayGuest.is_primary, Stay.property_id, Property.name,
-               Stay.status, Stay.arrival, Stay.departure, Stay.nights, Stay.amount, Stay.channel,
-               Stay.channel_name)
-        .join(Stay, Stay.id == StayGuest.stay_id)
-        .join(Property, Property.id == Stay.property_id)
-        .where(StayGuest.profile_id.in_(profile_ids), Stay.arrival < day)
-    )
-    for pid, primary, prop_id, prop_name, status, arr, dep, nights, amount, chan, name in rows:
-        out.stays.setdefault(pid, []).append(
-            StayFact(prop_id, status, arr, dep, nights or 0, amount, chan, name, primary))
-        out.names[prop_id] = prop_name or ""
-    return out
-
-
-def _vips(session: Session, profile_ids: Select) -> dict[int, VipFact]:
-    va, vl, su = VipAssignment.__table__.c, VipLevel.__table__.c, StaffUser.__table__.c
-    # Who set it by name, in the same query: "staff:<id>" joined to the staff table.
-    rows = session.execute(
-        select(va.profile_id, vl.code, vl.label, vl.colour, vl.rank, va.reason, va.set_by,
-               va.source, func.coalesce(func.nullif(su.name, ""), su.email))
-        .join_from(VipAssignment.__table__, VipLevel.__table__, vl.id == va.level_id)
-        .outerjoin(StaffUser.__table__, va.set_by == literal("staff:") + cast(su.id, String))
-        .where(va.profile_id.in_(profile_ids))
-    )
-    return {pid: VipFact(code, label, colour, rank, reason,
-                         name or readable_actor(set_by, {}), source)
-            for pid, code, label, colour, rank, reason, set_by, source, name in rows}
-
-
-def _checked_in(session: Session, stay_ids: Select) -> dict[int, datetime]:
-    de = DeskEvent.__table__.c
-    return dict(session.execute(
-        select(de.stay_id, de.at).where(de.stay_id.in_(stay_ids), de.kind == "checked_in")
-    ).all())
-
-
-def _complaints(session: Session, profile_ids: Select) -> dict[int, list[ComplaintFact]]:
-    c = Complaint.__table__.c
-    out: dict[int, list[ComplaintFact]] = {}
-    rows = session.execute(
-        select(c.profile_id, c.occurred_on, c.category, c.description, c.resolution,
-               c.compensation, _P.name)
-        .join_from(Complaint.__table__, Property.__table__, _P.id == c.property_id, isouter=True)
-        .where(c.profile_id.in_(profile_ids))
-    )
-    for pid, *fields in rows:
-        out.setdefault(pid, []).append(ComplaintFact(*fields))
-    return out
-
-
-def _preferences(session: Session, profile_ids: Select, property_id: int):
-    pr = Preference.__table__.c
-    out: dict[int, list[tuple[str, str, int, bool, bool]]] = {}
-    rows = session.execute(
-        select(pr.profile_id, pr.key, pr.value, pr.times_seen, pr.property_id, pr.source)
-        .where(pr.profile_id.in_(profile_ids),
-               or_(pr.property_id.is_(None), pr.property_id == property_id))
-        .order_by(pr.times_seen.desc(), pr.key)
-    )
-    for pid, key, value, times_seen, here, source in rows:
-        out.setdefault(pid, []).append((key, value, times_seen, here is not None,
-                                        source == GUEST_SOURCE))
-    return out
-
-
-def _perks(session: Session, profile_ids: Select, property_id: int, day: date
-           ) -> dict[int, list[PerkFact]]:
-    """Perks the guests hold that are good at this hotel on the day: the desk hands them
-    over (the label is the offer's name)."""
-    out: dict[int, list[PerkFact]] = {}
-    rows = session.execute(
-        select(Perk.profile_id, Perk.code, PerkOffer.name, Perk.expires_on,
-               PerkOffer.property_ids)
-        .join(PerkOffer, PerkOffer.id == Perk.offer_id)
-        .where(Perk.profile_id.in_(profile_ids), Perk.status == "issued",
-               Perk.expires_on >= day, PerkOffer.status == "published")
-        .order_by(Perk.id))
-    for pid, code, label, expires_on, hotels in rows:
-        if hotels is None or property_id in hotels:
-            out.setdefault(pid, []).append(PerkFact(code, label, expires_on))
-    return out
-
-
-def _property_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
-    """Code and name of the property and of the guests' last hotels: a handful of rows, read
-    here rather than joined to each of 500 arrivals."""
-    return {pid: (code, name) for pid, code, name in session.execute(
-        select(_P.id, _P.code, _P.name).where(_P.id.in_(sorted(ids))))}
-
-
-def _settings(session: Session) -> tuple[list[rules_mod.RuleSetting], dict[str, tuple[str, str]]]:
-    cs, ra = CrmSetting.__table__.c, RfmSegmentAction.__table__.c
-    stored = session.scalar(select(cs.value).where(cs.key == rules_mod.SETTING_KEY))
-    actions = {code: (segment_label(code), text) for code, text in DEFAULT_ACTIONS.items()}
-    for code, label, action in session.execute(select(ra.code, ra.label, ra.action)):
-        actions[code] = (label, action)
-    return merge_rules(stored), actions
-
-
 @dataclass(slots=True)
 class _Shared:
     """What every arrival's facts draw on, read once for the whole list."""
 
     vips: dict[int, VipFact]
-    history: _History | None
+    history: lookups.History | None
     complaints: dict[int, list[ComplaintFact]]
     preferences: dict[int, list[tuple[str, str, int, bool, bool]]]
     actions: dict[str, tuple[str, str]]
