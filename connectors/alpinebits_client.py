@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-import requests
-
 from connectors.alpinebits import VERSION_HEADER, acks_for, parse_retrieve_response
 from connectors.alpinebits_messages import (
     ACTION_ACK,
@@ -24,6 +22,7 @@ from connectors.alpinebits_messages import (
     build_read_request,
 )
 from connectors.base import DEFAULT_HOTEL_HEADER, ConnectorError, InboundMessage, PulledBatch
+from connectors.http_client import VendorHttp
 
 SOURCES_ENV = "GUESTCRM_ALPINEBITS_SOURCES"
 
@@ -55,12 +54,11 @@ def sources_from_env(environ: Mapping[str, str] = os.environ) -> list[AlpineBits
 
 
 class AlpineBitsClient:
-    def __init__(
-        self, source: AlpineBitsSource, http: requests.Session | None = None, timeout: float = 30.0
-    ) -> None:
+    def __init__(self, source: AlpineBitsSource, timeout: float = 30.0, retries: int = 3) -> None:
         self.source = source
-        self.http = http or requests.Session()
-        self.timeout = timeout
+        # The shared client: timeouts, retries on 5xx and network errors, 429 Retry-After.
+        self.http = VendorHttp(f"alpinebits:{source.name}", source.url,
+                               timeout=(min(5.0, timeout), timeout), retries=retries)
 
     def read_guest_requests(self, since: datetime | None = None) -> bytes:
         """The server's OTA_ResRetrieveRS with the guest requests not yet acknowledged."""
@@ -99,21 +97,16 @@ class AlpineBitsClient:
         return [res_id for res_id, _ in acks]
 
     def _post(self, action: str, xml: bytes) -> bytes:
-        try:
-            response = self.http.post(
-                self.source.url,
-                files={"action": (None, action), "request": (None, xml, "application/xml")},
-                auth=(self.source.user, self.source.password),
-                headers={
-                    "X-AlpineBits-ClientProtocolVersion": self.source.version,
-                    "X-AlpineBits-ClientID": self.source.client_id,
-                },
-                timeout=self.timeout,
-            )
-        except requests.RequestException as exc:
-            raise ConnectorError(
-                f"{self.source.name}: cannot reach {self.source.url}: {exc}"
-            ) from exc
+        response = self.http.request(
+            "POST",
+            self.source.url,
+            files={"action": (None, action), "request": (None, xml, "application/xml")},
+            auth=(self.source.user, self.source.password),
+            headers={
+                "X-AlpineBits-ClientProtocolVersion": self.source.version,
+                "X-AlpineBits-ClientID": self.source.client_id,
+            },
+        )
         if response.status_code != 200 or response.content.startswith(b"ERROR:"):
             detail = response.text[:300].strip()
             raise ConnectorError(

@@ -13,6 +13,9 @@ from connectors.base import Connector, UnknownConnector
 CONNECTORS: dict[str, str] = {
     "alpinebits": "connectors.alpinebits:AlpineBitsConnector",
     "opentravel": "connectors.opentravel:OpenTravelConnector",
+    "apaleo": "connectors.apaleo:ApaleoConnector",
+    "mews": "connectors.mews:MewsConnector",
+    "cloudbeds": "connectors.cloudbeds:CloudbedsConnector",
 }
 
 

@@ -78,6 +78,11 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "NIGHTLY_CRON": os.environ.get("GUESTCRM_NIGHTLY_CRON", "15 3 * * *"),
         # The weekly re-resolution of every profile ("off" to run `flask dedupe` by hand only).
         "DEDUPE_CRON": os.environ.get("GUESTCRM_DEDUPE_CRON", "45 3 * * 0"),
+        # Key that encrypts cloud PMS connection secrets (a Fernet key, see docs/connectors.md);
+        # without it a trial run derives one from SECRET_KEY, production refuses to save them.
+        "CONNECTOR_KEY": os.environ.get("GUESTCRM_CONNECTOR_KEY") or None,
+        # Seconds between scheduled pulls of what the cloud PMS webhooks may have missed.
+        "CLOUD_SYNC_SECONDS": _int("GUESTCRM_CLOUD_SYNC_SECONDS", 900),
         "API_TITLE": "GuestCRM API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -129,14 +129,15 @@ def sqlite_app(tmp_path):
 def queue(app):
     """The rq queues of the run, empty, with no drain job marked as waiting."""
     from guestcrm.jobs.inbox import DRAIN_SCHEDULED
+    from guestcrm.jobs.queue import QUEUE_NAMES
 
     jobs = app.extensions["guestcrm_jobs"]
     with app.app_context():
         jobs.connection().delete(DRAIN_SCHEDULED)
-        for name in ("ingest", "default"):
+        for name in QUEUE_NAMES:
             jobs.queue(name).empty()
         yield jobs
-        for name in ("ingest", "default"):
+        for name in QUEUE_NAMES:
             jobs.queue(name).empty()
         jobs.connection().delete(DRAIN_SCHEDULED)
 

@@ -9,10 +9,10 @@ from typing import Any
 import click
 from flask import Flask
 
-from guestcrm.cli import access, demo, hotels, identity, imports, privacy, workers
+from guestcrm.cli import access, cloud, demo, hotels, identity, imports, privacy, workers
 from guestcrm.errors import DomainError
 
-GROUPS = (access, imports, demo, workers, identity, hotels, privacy)
+GROUPS = (access, imports, cloud, demo, workers, identity, hotels, privacy)
 
 
 def register_cli(app: Flask) -> None:

@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
 @click.command("worker")
 @with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@click.option("--queue", "queues", multiple=True, default=("ingest", "default"))
+@click.option("--queue", "queues", multiple=True, default=("ingest", "default", "backfill"))
 def worker(burst, queues):
     """Run an rq worker (needs REDIS_URL); it first re-enqueues events left waiting."""
     from guestcrm.jobs.inbox import reconcile

@@ -19,7 +19,8 @@ from guestcrm.extensions import db
 from guestcrm.jobs.notify import enqueue_notice
 from guestcrm.jobs.perks import hand_on_stays
 from guestcrm.jobs.queue import JobQueue, job_queue
-from guestcrm.services.ingest.inbox import pending_events
+from guestcrm.services.ingest.cloud_fetch import fetch_notified
+from guestcrm.services.ingest.inbox import pending_events, stuck_fetches
 from guestcrm.services.ingest.processing import drain_batch, mark_crashed, process_one
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def drain_inbox() -> dict:
                 counts[name] += len(getattr(outcome, name))
             for inbox_id in outcome.crashed:  # on its own, with rq's retries
                 queue.enqueue(process_event, inbox_id)
+            hand_on_fetches(outcome.fetch)
             _send_notices(outcome.notices)
             hand_on_stays(outcome.stays)
             if time.monotonic() > deadline:
@@ -78,9 +80,28 @@ def process_event(inbox_id: int) -> str:
     except Exception:
         mark_crashed(db.session, inbox_id, traceback.format_exc(limit=3))
         raise  # rq retries it; inline mode leaves it `received` for the reconciler
+    hand_on_fetches(outcome.fetch)
     _send_notices(outcome.notices)
     hand_on_stays(outcome.stays)
     return event.status if event else "missing"
+
+
+def hand_on_fetches(inbox_ids: list[int]) -> None:
+    """Cloud PMS notifications now `fetching`: a job each (in-process without Redis)."""
+    queue = job_queue()
+    for inbox_id in inbox_ids:
+        if queue.inline:
+            fetch_event(inbox_id)
+        else:
+            queue.enqueue(fetch_event, inbox_id)
+
+
+def fetch_event(inbox_id: int) -> str:
+    """Fetch what a cloud PMS notification names, then process what came back at once."""
+    outcome = fetch_notified(db.session, inbox_id, current_app.config)
+    for document_id in outcome.documents:
+        process_event(document_id)
+    return outcome.status
 
 
 def _send_notices(notice_ids: list[int]) -> None:
@@ -101,8 +122,14 @@ def reconcile(older_than_seconds: int | None = None) -> list[int]:
         else older_than_seconds
     )
     pending = pending_events(db.session, seconds)
+    fetches = stuck_fetches(db.session, seconds)
     db.session.rollback()
     queue = job_queue()
+    for inbox_id in fetches:  # a worker died while fetching: fetch again
+        try:
+            queue.enqueue(fetch_event, inbox_id)
+        except Exception:  # inline mode: the error is on the event already
+            log.exception("reconcile: fetching event %s failed again", inbox_id)
     if not queue.inline and any(not broken for _, broken in pending):
         schedule_drain(queue)
     for inbox_id, broken in pending:
@@ -111,4 +138,4 @@ def reconcile(older_than_seconds: int | None = None) -> list[int]:
                 queue.enqueue(process_event, inbox_id)
             except Exception:  # inline mode: the error is on the event already
                 log.exception("reconcile: event %s failed again", inbox_id)
-    return [inbox_id for inbox_id, _ in pending]
+    return [inbox_id for inbox_id, _ in pending] + fetches

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app
 
-QUEUE_NAMES = ("ingest", "default")
+QUEUE_NAMES = ("ingest", "default", "backfill")
 RETRY_INTERVALS = [5, 30, 120]
 
 

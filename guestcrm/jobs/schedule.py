@@ -15,6 +15,7 @@ from redis import Redis
 from rq.cron import CronScheduler
 
 from connectors.alpinebits_client import sources_from_env
+from guestcrm.jobs.cloud import cloud_sync_job
 from guestcrm.jobs.identity import re_resolve_job
 from guestcrm.jobs.inbox import reconcile
 from guestcrm.jobs.perks import mail_outbox_job, perks_nightly_job
@@ -52,6 +53,9 @@ def periodic_jobs(config: dict[str, Any]) -> list[Periodic]:
                     timeout=4 * 3600)] if config["DEDUPE_CRON"] != "off" else []),
         # Mails that waited for the mail server.
         Periodic("mail-outbox", mail_outbox_job, interval=60),
+        # What cloud PMS webhooks missed, per connected hotel (0: off).
+        *([Periodic("cloud-sync", cloud_sync_job, interval=config["CLOUD_SYNC_SECONDS"])]
+          if config["CLOUD_SYNC_SECONDS"] > 0 else []),
     ]
     jobs += [
         Periodic(f"pull-alpinebits-{source.name}", pull_alpinebits, args=(source.name,),

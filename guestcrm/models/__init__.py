@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
 from guestcrm.models.audit import AuditEntry
+from guestcrm.models.connection import BackfillRun, ConnectorConnection
 from guestcrm.models.guest import (
     Complaint,
     ContactPoint,
@@ -42,7 +43,9 @@ from guestcrm.models.stay import Stay, StayGuest, StayVersion
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "BackfillRun",
     "Complaint",
+    "ConnectorConnection",
     "ConsentEvent",
     "ContactPoint",
     "CrmSetting",

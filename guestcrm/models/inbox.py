@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guestcrm.db.types import UTCDateTime, utcnow
 from guestcrm.extensions import db
 
-INBOX_STATUSES = ("received", "processed", "failed")
+# fetching: a cloud PMS notification waiting for its entity from the vendor (connectors/cloud.py);
+# ignored: an event that needs nothing done (its reason in `result`).
+INBOX_STATUSES = ("received", "fetching", "processed", "ignored", "failed")
 
 
 class InboxEvent(db.Model):

@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
     from guestcrm.web import (
         admin,
         admin_access,
+        admin_connectors,
         api,
         auth,
         desk,
@@ -47,6 +48,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_access.bp)
+    app.register_blueprint(admin_connectors.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(guests.bp)

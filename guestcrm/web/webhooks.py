@@ -14,6 +14,7 @@ from connectors.registry import get_connector
 from guestcrm.extensions import csrf, db, limiter
 from guestcrm.jobs.inbox import schedule_processing
 from guestcrm.services.access.credentials import WebhookAuthCache, WebhookGrant, check_webhook_basic
+from guestcrm.services.ingest.connections import hotels_of_accounts
 from guestcrm.services.ingest.inbox import accept_message
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ def receive(name: str) -> Response:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge:
         return _refuse(connector, "body larger than the limit", 413)
+    if getattr(connector, "fetches", False):
+        return _accept_notification(name, connector, grant, raw)
     try:  # a form (AlpineBits) is read by its connector from the raw body
         message = connector.extract(raw, request.content_type or "", {})
         message.headers = _vendor_headers()
@@ -77,15 +80,49 @@ def receive(name: str) -> Response:
     return Response(body, status=200, content_type=content_type)
 
 
+def _accept_notification(name: str, connector, grant: WebhookGrant, raw: bytes) -> Response:
+    """A cloud PMS event (an id, not the data): checked, stored, handed on to be fetched."""
+    try:
+        message = connector.extract(raw, request.content_type or "", {})
+        notes = connector.notifications(message)
+    except ConnectorError as exc:
+        return _refuse(connector, str(exc), 400)
+    if grant.properties is not None:
+        codes = hotels_of_accounts(db.session, name, {n.account for n in notes})
+        refused = grant.refused_hotels(codes.get(n.account, n.account) for n in notes)
+        if refused:
+            db.session.rollback()
+            return _refuse(connector, f"credential {grant.name!r} may not post for hotel "
+                                      f"{', '.join(refused)}", 403)
+    message.headers = _vendor_headers()
+    try:
+        accepted = accept_message(db.session, name, message, credential=grant.name)
+    except DBAPIError:
+        db.session.rollback()
+        log.exception("webhook %s: database unavailable", name)
+        return _plain("database unavailable, retry later", 503)
+    if not accepted.duplicate or accepted.event.status == "received":
+        _enqueue(accepted.event.id)
+    body, content_type = connector.accepted_response(message)
+    return Response(body, status=200, content_type=content_type)
+
+
 def _authenticate(name: str) -> WebhookGrant | None:
+    """HTTP Basic, or for vendors that cannot send it (Mews, Cloudbeds) the credential in the
+    URL they post to: `?credential=NAME&token=SECRET` (kept out of the access log, which
+    writes no query strings)."""
     auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+    if auth is not None and auth.type == "basic" and auth.username and auth.password is not None:
+        user, secret = auth.username, auth.password
+    elif request.args.get("credential") and request.args.get("token"):
+        user, secret = request.args["credential"], request.args["token"]
+    else:
         return None
     grant = check_webhook_basic(
         db.session,
         name,
-        auth.username,
-        auth.password,
+        user,
+        secret,
         current_app.config["WEBHOOK_ENV_CREDENTIALS"],
         cache=_auth_cache(),
     )

@@ -169,3 +169,13 @@ def pending_events(session: Session, older_than_seconds: int) -> list[tuple[int,
         .order_by(InboxEvent.id)
     )
     return [(inbox_id, error is not None) for inbox_id, error in rows]
+
+
+def stuck_fetches(session: Session, older_than_seconds: int) -> list[int]:
+    """Cloud notifications left `fetching` a while (the worker fetching them died)."""
+    cutoff = datetime.now(UTC) - timedelta(seconds=max(older_than_seconds, 300))
+    return list(session.scalars(
+        select(InboxEvent.id)
+        .where(InboxEvent.status == "fetching", InboxEvent.received_at <= cutoff)
+        .order_by(InboxEvent.id)
+    ))

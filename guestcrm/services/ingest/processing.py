@@ -24,6 +24,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from connectors.base import ConnectorError, InboundMessage, ParseResult
+from connectors.cloud import FetchNeeded
 from connectors.registry import get_connector
 from guestcrm.db.id_pool import reserve_ids
 from guestcrm.db.locks import lock_keys
@@ -64,10 +65,13 @@ class BatchOutcome:
     crashed: list[int] = field(default_factory=list)  # broke on ingest: retried on their own
     notices: list[int] = field(default_factory=list)  # duty-manager notices to send after commit
     stays: list[int] = field(default_factory=list)  # stays written: perks to issue after commit
+    fetch: list[int] = field(default_factory=list)  # cloud notifications: fetch after commit
+    ignored: list[int] = field(default_factory=list)  # events that need nothing done
 
     @property
     def ids(self) -> list[int]:
-        return sorted(self.processed + self.failed + self.crashed)
+        return sorted(self.processed + self.failed + self.crashed + self.fetch
+                      + self.ignored)
 
 
 def process_inbox_event(session: Session, inbox_id: int) -> InboxEvent | None:
@@ -240,9 +244,20 @@ def _parse_all(session: Session, events: list[InboxEvent], outcome: BatchOutcome
                                  action=event.action, headers=event.headers)
         try:
             result = get_connector(event.connector).parse(message)
+        except FetchNeeded:  # a cloud PMS notification: its data is at the vendor
+            _finish(event, "fetching")
+            outcome.fetch.append(event.id)
+            taken.append(event)
+            continue
         except (ConnectorError, ValidationError) as exc:
             _finish(event, "failed", error=f"cannot parse: {_reason(exc)}")
             outcome.failed.append(event.id)
+            taken.append(event)
+            continue
+        if not result.reservations and result.warnings and getattr(
+                get_connector(event.connector), "fetches", False):
+            _finish(event, "ignored", result={"ignored": result.warnings})
+            outcome.ignored.append(event.id)
             taken.append(event)
             continue
         wanted = {name for r in result.reservations for name in lock_names(session, r)}

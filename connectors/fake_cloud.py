@@ -1,0 +1,318 @@
+"""A fake of the Apaleo, Mews and Cloudbeds APIs: a real HTTP server on 127.0.0.1.
+
+The one stand-in for the vendors' clouds, used by the tests, the demo and the benches, so that
+the real `requests` path runs. It answers the calls the connectors make (connectors/apaleo.py,
+mews.py, cloudbeds.py) from an in-memory store per vendor account, checks each vendor's
+credentials (Apaleo: OAuth2 client credentials with expiring tokens; Mews: tokens in the body;
+Cloudbeds: `x-api-key`), pages as the vendors do, and misbehaves on demand: `fail(503, times=3)`,
+`fail(429, retry_after="1")`, `slow(2.0)`, `expire_tokens()`, `revoke()`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from connectors.fake_cloud_records import stay_for, vendor_record
+
+CLIENT_ID, CLIENT_SECRET = "guestcrm-fake-client", "fake-client-secret"
+CLOUDBEDS_KEY = "cbat_fake_api_key"
+
+
+@dataclass
+class Store:
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    synthetic: int = 0  # reservations R000000000.. made on demand (fake_cloud_records.py)
+    seed: int = 7
+
+
+@dataclass
+class Fault:
+    status: int = 0
+    retry_after: str | None = None
+    delay: float = 0.0
+    times: int = 1
+
+
+class FakeCloud:
+    def __init__(self) -> None:
+        self.stores: dict[tuple[str, str], Store] = {}
+        self.faults: list[Fault] = []
+        self.tokens: dict[str, float] = {}
+        self.token_lifetime = 3600.0
+        self.revoked = False
+        self.requests: list[tuple[float, str, str]] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- running ------------------------------------------------------------------------
+    def start(self) -> str:
+        fake = self
+
+        class Handler(_Handler):
+            cloud = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None  # noqa: S101
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def settings(self, vendor: str, account: str) -> dict[str, str]:
+        """What an admin types into the connection form to reach this fake account."""
+        base = {"account": account, "base_url": self.url}
+        if vendor == "apaleo":
+            return base | {"client_id": CLIENT_ID, "secret": CLIENT_SECRET,
+                           "token_url": f"{self.url}/connect/token"}
+        if vendor == "mews":
+            return base | {"client_id": "fake-client-token", "secret": f"fake-access-{account}"}
+        return base | {"secret": CLOUDBEDS_KEY}
+
+    # -- the data -----------------------------------------------------------------------
+    def store(self, vendor: str, account: str) -> Store:
+        return self.stores.setdefault((vendor, account), Store())
+
+    def put(self, vendor: str, account: str, record: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.store(vendor, account).records[_id(vendor, record)] = record
+        return record
+
+    def add_stays(self, vendor: str, account: str, first: int, count: int, seed: int = 7
+                  ) -> list[dict[str, Any]]:
+        """Synthetic reservations first..first+count-1 stored as records (changeable)."""
+        return [self.put(vendor, account, vendor_record(vendor, stay_for(seed, k), account))
+                for k in range(first, first + count)]
+
+    def add_synthetic(self, vendor: str, account: str, count: int, seed: int = 7) -> None:
+        store = self.store(vendor, account)
+        store.synthetic, store.seed = count, seed
+
+    # -- misbehaving --------------------------------------------------------------------
+    def fail(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
+        self.faults.append(Fault(status=status, retry_after=retry_after, times=times))
+
+    def slow(self, seconds: float, times: int = 1) -> None:
+        self.faults.append(Fault(delay=seconds, times=times))
+
+    def expire_tokens(self) -> None:
+        self.tokens = dict.fromkeys(self.tokens, 0.0)
+
+    def revoke(self) -> None:
+        self.revoked = True
+        self.tokens.clear()
+
+    def _next_fault(self) -> Fault | None:
+        with self._lock:
+            if not self.faults:
+                return None
+            fault = self.faults[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                self.faults.pop(0)
+            return fault
+
+    # -- listing ------------------------------------------------------------------------
+    def listing(self, vendor: str, account: str, since: str | None, offset: int, size: int
+                ) -> tuple[list[dict[str, Any]], int]:
+        """One page of the account's reservations changed since `since`, oldest change first,
+        and how many there are in all."""
+        store = self.store(vendor, account)
+        with self._lock:
+            records = sorted(store.records.values(), key=lambda r: (_modified(vendor, r),
+                                                                    _id(vendor, r)))
+        if since:
+            records = [r for r in records if _modified(vendor, r) >= _normal(since)]
+        total = store.synthetic + len(records)
+        page = [vendor_record(vendor, stay_for(store.seed, k), account)
+                for k in range(offset, min(offset + size, store.synthetic))]
+        start = max(0, offset - store.synthetic)
+        page += records[start:start + size - len(page)]
+        return page, total
+
+    def find(self, vendor: str, account: str | None, entity_id: str) -> dict[str, Any] | None:
+        for (name, acct), store in self.stores.items():
+            if name == vendor and (account is None or acct == account):
+                if entity_id in store.records:
+                    return store.records[entity_id]
+                if entity_id.startswith("R") and entity_id[1:].isdigit() and int(
+                        entity_id[1:]) < store.synthetic:
+                    return vendor_record(vendor, stay_for(store.seed, int(entity_id[1:])), acct)
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    cloud: FakeCloud
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._serve("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        cloud = self.cloud
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        cloud.requests.append((time.monotonic(), method, parts.path))
+        fault = cloud._next_fault()
+        if fault is not None:
+            time.sleep(fault.delay)
+            if fault.status:
+                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+                return self._answer(fault.status, {"error": "fake fault"}, headers)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        try:
+            status, answer = _route(cloud, method, parts.path, query, body, self.headers)
+        except (ValueError, KeyError) as exc:
+            status, answer = 400, {"error": f"bad request: {exc}"}
+        self._answer(status, answer)
+
+    def _answer(self, status: int, answer: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _route(cloud: FakeCloud, method: str, path: str, query: dict[str, str], body: bytes,
+           headers: Any) -> tuple[int, Any]:
+    if path == "/connect/token":
+        return _token(cloud, parse_qs(body.decode()), headers)
+    if path.startswith("/booking/v1/reservations"):
+        if not _bearer_ok(cloud, headers.get("Authorization", "")):
+            return 401, {"error": "invalid token"}
+        return _apaleo(cloud, path, query)
+    if path.startswith("/api/connector/v1/"):
+        return _mews(cloud, path, json.loads(body or b"{}"))
+    if path.startswith("/api/v1.3/"):
+        if headers.get("x-api-key") != CLOUDBEDS_KEY:
+            return 401, {"success": False, "message": "invalid API key"}
+        return _cloudbeds(cloud, path, query)
+    return 404, {"error": "no such path"}
+
+
+def _token(cloud: FakeCloud, form: dict[str, list[str]], headers: Any) -> tuple[int, Any]:
+    client = form.get("client_id", [""])[0], form.get("client_secret", [""])[0]
+    auth = headers.get("Authorization", "")
+    if auth.startswith("Basic "):
+        client = tuple(base64.b64decode(auth[6:]).decode().split(":", 1))
+    if cloud.revoked or client != (CLIENT_ID, CLIENT_SECRET):
+        return 400, {"error": "invalid_client"}
+    token = secrets.token_urlsafe(16)
+    cloud.tokens[token] = time.time() + cloud.token_lifetime
+    return 200, {"access_token": token, "token_type": "Bearer",
+                 "expires_in": int(cloud.token_lifetime)}
+
+
+def _bearer_ok(cloud: FakeCloud, auth: str) -> bool:
+    token = auth.removeprefix("Bearer ")
+    return cloud.tokens.get(token, 0.0) > time.time()
+
+
+def _apaleo(cloud: FakeCloud, path: str, query: dict[str, str]) -> tuple[int, Any]:
+    rest = path.removeprefix("/booking/v1/reservations").strip("/")
+    if rest:
+        record = cloud.find("apaleo", None, rest)
+        return (200, record) if record else (404, {"error": "not found"})
+    size = int(query.get("pageSize", 100))
+    number = int(query.get("pageNumber", 1))
+    items, total = cloud.listing("apaleo", query["propertyIds"], query.get("from"),
+                                 (number - 1) * size, size)
+    return 200, {"reservations": items, "count": total}
+
+
+def _mews(cloud: FakeCloud, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+    access = str(body.get("AccessToken") or "")
+    if body.get("ClientToken") != "fake-client-token" or not access.startswith("fake-access-"):
+        return 401, {"Message": "Invalid access token"}
+    account = access.removeprefix("fake-access-")
+    if path.endswith("/configuration/get"):
+        return 200, {"Enterprise": {"Id": account, "Name": f"Fake enterprise {account}"}}
+    limit = body.get("Limitation") or {}
+    if path.endswith("/customers/getAll"):
+        wanted = set(body.get("CustomerIds") or [])
+        found = {}
+        for record in _mews_records(cloud, account, body):
+            customer = record.get("_customer") or {}
+            if customer.get("Id") in wanted:
+                found[customer["Id"]] = customer
+        return 200, {"Customers": list(found.values()), "Cursor": None}
+    if "ReservationIds" in body or "AccountIds" in body:
+        items = _mews_records(cloud, account, body)
+    else:
+        window = body.get("UpdatedUtc") or {}
+        offset = int(limit.get("Cursor") or 0)
+        count = int(limit.get("Count") or 100)
+        items, _ = cloud.listing("mews", account, window.get("StartUtc"), offset, count)
+        end = window.get("EndUtc")
+        if end:
+            items = [r for r in items if r["UpdatedUtc"] < end]
+        cursor = str(offset + len(items)) if len(items) == count else None
+        return 200, {"Reservations": [_without_customer(r) for r in items], "Cursor": cursor}
+    return 200, {"Reservations": [_without_customer(r) for r in items], "Cursor": None}
+
+
+def _mews_records(cloud: FakeCloud, account: str, body: dict[str, Any]) -> list[dict]:
+    if body.get("ReservationIds"):
+        found = (cloud.find("mews", account, i) for i in body["ReservationIds"])
+        return [r for r in found if r]
+    store = cloud.store("mews", account)
+    accounts = set(body.get("AccountIds") or []) | set(body.get("CustomerIds") or [])
+    return [r for r in store.records.values() if r.get("AccountId") in accounts]
+
+
+def _without_customer(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "_customer"}
+
+
+def _cloudbeds(cloud: FakeCloud, path: str, query: dict[str, str]) -> tuple[int, Any]:
+    account = query.get("propertyID", "")
+    if path.endswith("/getReservation"):
+        record = cloud.find("cloudbeds", account, query.get("reservationID", ""))
+        if record is None:
+            return 200, {"success": False, "message": "Reservation not found"}
+        return 200, {"success": True, "data": record}
+    size = int(query.get("pageSize", 100))
+    number = int(query.get("pageNumber", 1))
+    since = query.get("modifiedFrom")
+    items, total = cloud.listing("cloudbeds", account, since, (number - 1) * size, size)
+    return 200, {"success": True, "data": items, "count": len(items), "total": total}
+
+
+def _id(vendor: str, record: dict[str, Any]) -> str:
+    return str(record.get("id") or record.get("Id") or record.get("reservationID"))
+
+
+def _modified(vendor: str, record: dict[str, Any]) -> str:
+    value = record.get("modified") or record.get("UpdatedUtc") or record.get("dateModified")
+    return _normal(str(value or ""))
+
+
+def _normal(moment: str) -> str:
+    """Vendor timestamps compared as text: one format for all three."""
+    return moment.replace(" ", "T").removesuffix("Z")[:19]
