@@ -16,11 +16,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.fake_cloud_records import stay_for, vendor_record
+from connectors.fake_cloud_records import first_changed_since, stay_for, vendor_record
 
 CLIENT_ID, CLIENT_SECRET = "guestcrm-fake-client", "fake-client-secret"
 CLOUDBEDS_KEY = "cbat_fake_api_key"
@@ -136,12 +137,16 @@ class FakeCloud:
         with self._lock:
             records = sorted(store.records.values(), key=lambda r: (_modified(vendor, r),
                                                                     _id(vendor, r)))
+        first = 0
         if since:
             records = [r for r in records if _modified(vendor, r) >= _normal(since)]
-        total = store.synthetic + len(records)
-        page = [vendor_record(vendor, stay_for(store.seed, k), account)
-                for k in range(offset, min(offset + size, store.synthetic))]
-        start = max(0, offset - store.synthetic)
+            moment = datetime.fromisoformat(_normal(since)).replace(tzinfo=UTC)
+            first = min(first_changed_since(moment), store.synthetic)
+        synthetic = store.synthetic - first
+        total = synthetic + len(records)
+        page = [vendor_record(vendor, stay_for(store.seed, first + k), account)
+                for k in range(offset, min(offset + size, synthetic))]
+        start = max(0, offset - synthetic)
         page += records[start:start + size - len(page)]
         return page, total
 

@@ -25,6 +25,17 @@ CLOUDBEDS_SOURCES = {"direct": "Website", "booking.com": "Booking.com", "expedia
                      "phone": "Phone"}
 STAYS_PER_GUEST = 3
 TODAY = date(2026, 6, 1)  # the synthetic history ends here, whatever the day it is built
+# Synthetic reservation k was last changed at HISTORY_START + k * CHANGE_STEP: the store is in
+# the order of change, so "changed since" is a range of k (see FakeCloud.listing).
+HISTORY_START = datetime(2021, 6, 1, tzinfo=UTC)
+CHANGE_STEP = timedelta(seconds=150)
+
+
+def first_changed_since(moment: datetime) -> int:
+    """The first synthetic k changed at or after `moment`."""
+    seconds = (moment - HISTORY_START).total_seconds()
+    step = CHANGE_STEP.total_seconds()
+    return max(0, int(-(-seconds // step)))
 
 
 def person_for(seed: int, index: int) -> Person:
@@ -39,13 +50,13 @@ def stay_for(seed: int, k: int) -> dict[str, Any]:
     rng = random.Random(seed * 7_919 + k)
     person = person_for(seed, k // STAYS_PER_GUEST)
     channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
-    arrival = TODAY - timedelta(days=rng.randint(1, 2000))
+    modified = HISTORY_START + k * CHANGE_STEP
+    booked = modified - timedelta(hours=rng.randint(1, 48))
+    arrival = booked.date() + timedelta(days=rng.randint(1, 120))
     nights = rng.choice((1, 1, 2, 2, 3, 4, 7))
-    booked = datetime(arrival.year, arrival.month, arrival.day, 10, tzinfo=UTC) - timedelta(
-        days=rng.randint(1, 120))
     return {"id": f"R{k:09d}", "person": person, "channel": channel, "arrival": arrival,
             "departure": arrival + timedelta(days=nights), "created": booked,
-            "modified": booked + timedelta(hours=rng.randint(1, 48)),
+            "modified": modified,
             "amount": 95 * nights + rng.randint(0, 60),
             "email": person.email if channel in ("direct", "phone")
             else relay_email(rng, person, channel),

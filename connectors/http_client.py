@@ -189,19 +189,29 @@ class VendorHttp:
         return token["access_token"]
 
     def _fetch_token(self) -> dict[str, Any]:
+        """A new client-credentials token (authlib), with the same retries as any call."""
         oauth = self.oauth
         assert oauth is not None  # noqa: S101  only called when configured
         client = OAuth2Session(oauth.client_id, oauth.client_secret, scope=oauth.scope)
-        self.calls += 1
-        try:
-            token = client.fetch_token(oauth.token_url, grant_type="client_credentials",
-                                       timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise VendorUnavailable(f"{self.vendor}: cannot reach the token endpoint: "
-                                    f"{type(exc).__name__}") from exc
-        except Exception as exc:  # authlib's OAuthError: the vendor refused the client
-            raise VendorAuthError(f"{self.vendor}: the token endpoint refused the client "
-                                  f"credentials: {exc}") from exc
+        for attempt in range(self.retries + 1):
+            self.calls += 1
+            try:
+                token = client.fetch_token(oauth.token_url, grant_type="client_credentials",
+                                           timeout=self.timeout)
+                break
+            except requests.RequestException as exc:
+                status = getattr(exc.response, "status_code", None)
+                if status is not None and status < 500 and status != 429:
+                    raise VendorAuthError(f"{self.vendor}: the token endpoint answered "
+                                          f"{status}") from exc
+                if attempt >= self.retries:
+                    raise VendorUnavailable(f"{self.vendor}: the token endpoint answered "
+                                            f"{status or type(exc).__name__} after "
+                                            f"{attempt + 1} tries") from exc
+                self._sleep(self.backoff * 2 ** attempt)
+            except Exception as exc:  # authlib's OAuthError: the vendor refused the client
+                raise VendorAuthError(f"{self.vendor}: the token endpoint refused the client "
+                                      f"credentials: {exc}") from exc
         if "expires_at" not in token:
             token["expires_at"] = time.time() + float(token.get("expires_in", 300))
         return dict(token)

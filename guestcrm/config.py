@@ -83,6 +83,8 @@ def load_config(instance_path: str) -> dict[str, Any]:
         "CONNECTOR_KEY": os.environ.get("GUESTCRM_CONNECTOR_KEY") or None,
         # Seconds between scheduled pulls of what the cloud PMS webhooks may have missed.
         "CLOUD_SYNC_SECONDS": _int("GUESTCRM_CLOUD_SYNC_SECONDS", 900),
+        # First wait before retrying a vendor's 5xx or network error (doubled each try).
+        "CONNECTOR_BACKOFF": float(os.environ.get("GUESTCRM_CONNECTOR_BACKOFF") or 0.5),
         "API_TITLE": "GuestCRM API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from connectors.fake import DEFAULT_PROPERTIES, FakePMS
 from connectors.registry import get_connector
+from guestcrm.cli.demo_cloud import seed_cloud
 from guestcrm.cli.demo_day import seed_day
 from guestcrm.cli.demo_identity import seed_identity
 from guestcrm.cli.demo_perks import seed_perks
@@ -66,6 +67,7 @@ def load_demo(session: Session, events: int = 400, environment: str | None = Non
     yield from _logins(session)
     yield from seed_day(session, ALL_CODES, DEMO_SEED)
     yield from _ingest(session, events)
+    yield from seed_cloud(session)
     yield from seed_identity(session)
     yield from seed_perks(session)
     yield from portal_link(session)

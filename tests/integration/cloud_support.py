@@ -25,8 +25,10 @@ def cloud_server():
 
 
 @pytest.fixture
-def cloud(cloud_server):
-    """The fake cloud, emptied and well-behaved for each test."""
+def cloud(cloud_server, app):
+    """The fake cloud, emptied and well-behaved for each test (retries wait 20 ms, not 0.5 s:
+    the same code path, a faster suite)."""
+    app.config["CONNECTOR_BACKOFF"] = 0.02
     cloud_server.stores.clear()
     cloud_server.faults.clear()
     cloud_server.tokens.clear()

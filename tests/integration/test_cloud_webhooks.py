@@ -7,10 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from guestcrm.models import ConnectorConnection, GuestProfile, InboxEvent, Property, Stay
-from tests.integration.cloud_support import (  # noqa: F401  fixtures
+from tests.integration.cloud_support import (
     ACCOUNTS,
-    cloud,
-    cloud_server,
     connect,
     credential,
     event_for,

@@ -17,7 +17,7 @@ AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.m
 STAFF_PAGES = ("/desk/?property=H1", "/guests", "/revenue/", "/revenue/offers/new",
                "/revenue/analytics", "/revenue/settings", "/admin/review/", "/admin/inbox",
                "/admin/audit", "/admin/hotels", "/admin/privacy/", "/admin/staff",
-               "/admin/tokens", "/admin/credentials", "/me/")
+               "/admin/tokens", "/admin/credentials", "/admin/connectors", "/me/")
 
 
 def serious_violations(page) -> list[str]:

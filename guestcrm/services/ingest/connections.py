@@ -155,7 +155,8 @@ def api_for(row: ConnectorConnection, config: dict[str, Any]) -> CloudApi:
     oauth = ClientCredentials(row.token_url, row.client_id, secret) if row.token_url else None
     headers = {connector.api_key_header: secret} if connector.api_key_header else None
     http = VendorHttp(row.connector, row.base_url, oauth=oauth, headers=headers,
-                      rate_limit=rate_limit_for(f"{row.connector}:{row.account}", calls, per))
+                      rate_limit=rate_limit_for(f"{row.connector}:{row.account}", calls, per),
+                      backoff=float(config.get("CONNECTOR_BACKOFF", 0.5)))
     return connector.api(connection, http)
 
 
