@@ -321,3 +321,21 @@ def _modified(vendor: str, record: dict[str, Any]) -> str:
 def _normal(moment: str) -> str:
     """Vendor timestamps compared as text: one format for all three."""
     return moment.replace(" ", "T").removesuffix("Z")[:19]
+
+
+def main() -> None:
+    """`python -m connectors.fake_cloud VENDOR:ACCOUNT:COUNT...`: serve synthetic accounts until
+    stdin closes (benches run it as a process of its own); prints the URL first."""
+    import sys
+
+    fake = FakeCloud()
+    for spec in sys.argv[1:]:
+        vendor, account, count = spec.split(":")
+        fake.add_synthetic(vendor, account, int(count))
+    print(fake.start(), flush=True)
+    sys.stdin.read()
+    fake.stop()
+
+
+if __name__ == "__main__":
+    main()

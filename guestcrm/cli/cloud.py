@@ -83,8 +83,8 @@ def backfill_cmd(connector, property_code, since, resume_id, queued):
     click.echo(f"backfill {run.id} done: {run.reservations} reservations in {run.pages} pages")
 
 
-def progress_line(progress) -> str:
-    """`[#####.....] 41,200/100,000  1,830/s  ETA 0:32`"""
+def progress_line(progress, unit: str = "reservations") -> str:
+    """`[#####.....] 41,200/100,000 reservations  1,830/s  ETA 0:00:32`"""
     width = 30
     if progress.total:
         filled = int(width * min(progress.done / progress.total, 1.0))
@@ -93,7 +93,7 @@ def progress_line(progress) -> str:
     else:
         bar, count = "?" * 3, f"{progress.done:,}"
     eta = "" if progress.eta_seconds is None else f"  ETA {_clock(progress.eta_seconds)}"
-    return f"[{bar}] {count}  {progress.per_second:,.0f}/s{eta}   "
+    return f"[{bar}] {count} {unit}  {progress.per_second:,.0f}/s{eta}   "
 
 
 def _clock(seconds: float) -> str:

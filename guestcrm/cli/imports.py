@@ -38,10 +38,18 @@ def import_cmd(connector, hotel, files):
             db.session.rollback()
             click.echo(f"event {inbox_id}: processing failed ({exc})", err=True)
 
+    def bar(status) -> None:
+        from guestcrm.cli.cloud import progress_line
+
+        click.echo("\r" + progress_line(_as_progress(status), "kB"), nl=False, err=True)
+
     try:
         report = import_files(
-            db.session, connector, files, enqueue, progress=click.echo, hotel_code=hotel
+            db.session, connector, files, enqueue,
+            progress=click.echo if len(files) < 20 else lambda _line: None,
+            hotel_code=hotel, on_progress=bar,
         )
+        click.echo("", err=True)
     except UnknownConnector:
         raise click.ClickException(f"unknown connector {connector!r}") from None
     click.echo(
@@ -51,3 +59,11 @@ def import_cmd(connector, hotel, files):
     )
     if report.unreadable:
         raise SystemExit(1)
+
+
+def _as_progress(status):
+    """The import's byte counts in the shape of the backfill's progress line (in kB)."""
+    from guestcrm.services.ingest.cloud_sync import Progress
+
+    return Progress(done=status.bytes_done // 1000, total=status.bytes_total // 1000 or None,
+                    per_second=status.per_second / 1000, eta_seconds=status.eta_seconds)

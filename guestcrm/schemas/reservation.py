@@ -294,6 +294,11 @@ class ReservationSchema(Schema):
         return CanonicalReservation(**data)
 
 
+# One schema for every load: making a Schema copies its fields (and each nested schema's), which
+# cost more than the load itself; a load keeps no state on the instance, so it is shared.
+_SCHEMA = ReservationSchema()
+
+
 def load_reservation(data: dict) -> CanonicalReservation:
     """Validate a connector's dict; raise marshmallow.ValidationError with the field errors."""
-    return ReservationSchema().load(data)
+    return _SCHEMA.load(data)

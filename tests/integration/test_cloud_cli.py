@@ -49,3 +49,36 @@ def test_sync_during_an_outage_fails_and_keeps_the_cursor(app, db_session, cloud
     cloud.fail(503, times=100)
     result = run(app, "sync", "--connector", "apaleo", "--property", "APA1")
     assert result.exit_code != 0 and "503" in result.stderr and "cursor left at" in result.stderr
+
+
+def test_a_json_lines_export_is_imported_in_chunks_with_progress(app, db_session, queue,
+                                                                 tmp_path):
+    import json
+
+    from tests.integration.test_webhooks import drain
+
+    from connectors.fake_cloud_records import apaleo, stay_for
+    from guestcrm.services.ingest import importer
+
+    export = tmp_path / "apaleo-export.jsonl"
+    with export.open("w") as handle:
+        for k in range(1203):
+            handle.write(json.dumps(apaleo(stay_for(3, k), "MUC")) + "\n")
+        handle.write("{not json\n")
+    result = run(app, "import", "--connector", "apaleo", "--hotel", "APA1", str(export))
+    assert result.exit_code == 1  # the broken line is reported
+    assert "imported 3 new" in result.output and "1 unreadable" in result.output
+    assert "kB" in result.stderr and "ETA" in result.stderr
+    drain(app)  # the workers' part (Redis is configured here)
+    assert db_session.scalar(select(func.count()).select_from(Stay)) == 1203
+    assert importer.CHUNK_LINES == 500
+    again = run(app, "import", "--connector", "apaleo", "--hotel", "APA1", str(export))
+    assert "imported 0 new, 3 already known" in again.output
+    assert db_session.scalar(select(func.count()).select_from(Stay)) == 1203
+
+
+def test_a_cloud_export_needs_the_hotel(app, db_session, tmp_path):
+    export = tmp_path / "x.jsonl"
+    export.write_text("{}\n")
+    result = run(app, "import", "--connector", "mews", str(export))
+    assert result.exit_code != 0 and "--hotel" in result.output

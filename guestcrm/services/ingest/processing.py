@@ -156,12 +156,12 @@ def _process(session: Session, events: list[InboxEvent], isolate: bool) -> Batch
     the blocking index and the stay versions and recount once for the batch."""
     outcome = BatchOutcome()
     keep_loaded(session)
-    if len(events) > 1:  # one event alone gains nothing from ids taken ahead
-        reserve_ids(session)
     if not isolate:  # a savepoint's rollback would forget what was deferred
         defer_match_index(session)
     events, parsed, names = _parse_all(session, events, outcome)
     reservations = [r for message in parsed.values() for r in message.reservations]
+    if len(reservations) > 1:  # one reservation alone gains nothing from ids taken ahead
+        reserve_ids(session)
     lock_keys(session, names, hold=True)
     prefetch_stays(session, reservations)
     prefetch_guests(session, reservations)
