@@ -69,6 +69,8 @@ def app_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url, "REDIS_URL": REDIS, "SECRET_KEY": SECRET,
         "GUESTCRM_WEBHOOK_ALPINEBITS": f"bench:{SECRET}",
         "GUESTCRM_WEBHOOK_OPENTRAVEL": f"bench:{SECRET}", "PYTHONUNBUFFERED": "1",
+        **{f"GUESTCRM_WEBHOOK_{name.upper()}": f"bench:{SECRET}"
+           for name in ("apaleo", "mews", "cloudbeds")},
     }
 
 
@@ -107,11 +109,12 @@ def gunicorn(target: str, env: dict[str, str], workers: int, threads: int) -> It
             server.wait(5)
 
 
-def load(port: int, args: argparse.Namespace, requests: int, skip: int) -> dict:
+def load(port: int, args: argparse.Namespace, requests: int, skip: int,
+         connector: str | None = None) -> dict:
     command = [sys.executable, str(ROOT / "bench" / "load.py"), "--port", str(port),
                "--requests", str(requests), "--seconds", str(args.seconds),
                "--concurrency", str(args.concurrency), "--skip", str(skip),
-               "--basic", f"bench:{SECRET}"]
+               "--basic", f"bench:{SECRET}"] + (["--connector", connector] if connector else [])
     out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 

@@ -15,6 +15,7 @@ import json
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -86,6 +87,23 @@ def run(port: int, events: list[FakeEvent], concurrency: int, seconds: float,
     }
 
 
+@dataclass(frozen=True)
+class CloudEvent:
+    connector: str
+    body: bytes
+    content_type: str = "application/json"
+    headers: dict = field(default_factory=dict)
+
+
+def cloud_events(vendor: str, seed: int, skip: int, count: int) -> list[CloudEvent]:
+    """`count` distinct webhook bodies of `vendor` (each its own event id / reservation)."""
+    from connectors.fake_cloud_records import webhook
+
+    return [CloudEvent(vendor, json.dumps(webhook(
+        vendor, "BENCH", f"R{seed:03d}{k:09d}", "changed",
+        event_id=f"{seed}-{k}")).encode()) for k in range(skip, skip + count)]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
@@ -95,8 +113,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip", type=int, default=0, help="Events of the stream to leave out.")
     parser.add_argument("--basic", default=None, help="user:password for HTTP Basic")
+    parser.add_argument("--connector", default=None,
+                        help="apaleo, mews or cloudbeds: that vendor's webhook events")
     args = parser.parse_args(argv)
-    events = FakePMS(args.seed).events(args.skip + args.requests)[args.skip:]
+    if args.connector:
+        events = cloud_events(args.connector, args.seed, args.skip, args.requests)
+    else:
+        events = FakePMS(args.seed).events(args.skip + args.requests)[args.skip:]
     auth = "Basic " + base64.b64encode(args.basic.encode()).decode() if args.basic else None
     print(json.dumps(run(args.port, events, args.concurrency, args.seconds, auth)), flush=True)
 

@@ -36,6 +36,9 @@ class InboundMessage:
     xml: tuple[bytes, Any] | None = field(default=None, repr=False, compare=False)
     # True once card data is masked (Connector.mask): only such a message is stored.
     masked: bool = field(default=False, compare=False)
+    # What `extract` read from the body for the connector's own later use at the door (a cloud
+    # PMS notification's events), so the body is not parsed again. Never stored.
+    extracted: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass

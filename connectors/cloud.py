@@ -116,10 +116,13 @@ class CloudConnector:
             raise ConnectorError(f"a {self.name} notification is at most "
                                  f"{MAX_NOTIFICATION_BYTES} bytes")
         document = _json_object(body, f"{self.name} notification")
-        self.notifications_of(document)  # refuses what is not this vendor's notification
-        return InboundMessage(body=body, content_type="application/json", masked=True)
+        notes = self.notifications_of(document)  # refuses what is not this vendor's
+        return InboundMessage(body=body, content_type="application/json", masked=True,
+                              extracted=(body, notes, self.event_id(document)))
 
     def notifications(self, message: InboundMessage) -> list[Notification]:
+        if message.extracted is not None and message.extracted[0] is message.body:
+            return message.extracted[1]
         return self.notifications_of(_json_object(message.body, f"{self.name} notification"))
 
     def notifications_of(self, document: dict[str, Any]) -> list[Notification]:
@@ -129,6 +132,8 @@ class CloudConnector:
     def dedupe_key(self, message: InboundMessage) -> str | None:
         if message.action == DOCUMENT:
             return None  # the body hash: the same state fetched twice is stored once
+        if message.extracted is not None and message.extracted[0] is message.body:
+            return message.extracted[2]
         return self.event_id(_json_object(message.body, "notification"))
 
     def event_id(self, document: dict[str, Any]) -> str | None:

@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -99,6 +99,16 @@ class FakeCloud:
         """Synthetic reservations first..first+count-1 stored as records (changeable)."""
         return [self.put(vendor, account, vendor_record(vendor, stay_for(seed, k), account))
                 for k in range(first, first + count)]
+
+    def add_arrivals(self, vendor: str, account: str, first: int, count: int, day: date,
+                     seed: int = 7) -> list[dict[str, Any]]:
+        """Confirmed reservations arriving on `day` (for the desk board)."""
+        made = []
+        for k in range(first, first + count):
+            stay = stay_for(seed, k) | {"arrival": day, "departure": day + timedelta(days=2),
+                                        "status": "confirmed"}
+            made.append(self.put(vendor, account, vendor_record(vendor, stay, account)))
+        return made
 
     def add_synthetic(self, vendor: str, account: str, count: int, seed: int = 7) -> None:
         store = self.store(vendor, account)
@@ -324,14 +334,18 @@ def _normal(moment: str) -> str:
 
 
 def main() -> None:
-    """`python -m connectors.fake_cloud VENDOR:ACCOUNT:COUNT...`: serve synthetic accounts until
-    stdin closes (benches run it as a process of its own); prints the URL first."""
+    """`python -m connectors.fake_cloud VENDOR:ACCOUNT:COUNT[:today]...`: serve synthetic
+    accounts (or COUNT reservations arriving today) until stdin closes (benches run it as a
+    process of its own); prints the URL first."""
     import sys
 
     fake = FakeCloud()
     for spec in sys.argv[1:]:
-        vendor, account, count = spec.split(":")
-        fake.add_synthetic(vendor, account, int(count))
+        vendor, account, count, *today = spec.split(":")
+        if today:
+            fake.add_arrivals(vendor, account, 0, int(count), date.today())
+        else:
+            fake.add_synthetic(vendor, account, int(count))
     print(fake.start(), flush=True)
     sys.stdin.read()
     fake.stop()
