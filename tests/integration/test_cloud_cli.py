@@ -55,10 +55,9 @@ def test_a_json_lines_export_is_imported_in_chunks_with_progress(app, db_session
                                                                  tmp_path):
     import json
 
-    from tests.integration.test_webhooks import drain
-
     from connectors.fake_cloud_records import apaleo, stay_for
     from guestcrm.services.ingest import importer
+    from tests.integration.test_webhooks import drain
 
     export = tmp_path / "apaleo-export.jsonl"
     with export.open("w") as handle:
