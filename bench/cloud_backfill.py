@@ -105,10 +105,15 @@ def backfill(database_url: str, url: str, count: int, account: str) -> dict:
                 print(f"  {current.reservations:>9,} / {count:,}  {p.per_second:7,.0f}/s  "
                       f"RSS {rss_mb():6.0f} MB", flush=True)
 
+        processing = [0.0]
+
+        def process(inbox_id: int) -> None:
+            began = time.perf_counter()
+            process_inbox_event(db.session, inbox_id)
+            processing[0] += time.perf_counter() - began
+
         started = time.perf_counter()
-        done = run_backfill(db.session, run.id, app.config,
-                            lambda inbox_id: process_inbox_event(db.session, inbox_id),
-                            progress=progress)
+        done = run_backfill(db.session, run.id, app.config, process, progress=progress)
         seconds = time.perf_counter() - started
         from sqlalchemy import text
 
@@ -116,6 +121,7 @@ def backfill(database_url: str, url: str, count: int, account: str) -> dict:
         profiles = db.session.scalar(text(
             "SELECT count(*) FROM guest_profile WHERE merged_into_id IS NULL"))
     return {"status": done.status, "reservations": done.reservations, "stays": stays,
+            "processing": processing[0],
             "profiles": profiles, "seconds": seconds, "samples": samples,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -145,6 +151,11 @@ def main() -> None:
           f"{result['stays']:,} stays, {result['profiles']:,} guest profiles")
     print(f"  wall {result['seconds']:8.1f} s   {rate:8,.0f} reservations/s   "
           f"peak RSS {result['peak_rss_mb']:.0f} MB")
+    share = result["processing"] / result["seconds"]
+    fetching = result["seconds"] - result["processing"]
+    print(f"  of which processing (parse, stays, identity, counters) "
+          f"{result['processing']:.1f} s ({share:.0%}); fetching over HTTP and storing pages "
+          f"{fetching:.1f} s")
     print("  RSS along the way: " + ", ".join(f"{n:,}: {mb:.0f} MB"
                                                for n, mb in result["samples"]))
     print(f"COPY of the same rows: {copy_seconds:6.2f} s "

@@ -117,12 +117,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--only", choices=("accept", "board"))
+    parser.add_argument("--requests", type=int, default=None)
+    parser.add_argument("--events", type=int, default=None)
     args = parser.parse_args()
     args.concurrency = args.workers * args.threads
-    args.requests = 400 if args.quick else 3000
-    args.warmup = 50 if args.quick else 200
+    args.requests = args.requests or (400 if args.quick else 3000)
+    args.warmup = min(50 if args.quick else 200, args.requests)
     args.rounds = 1 if args.quick else 3
-    args.events = 200 if args.quick else 1000
+    args.events = args.events or (200 if args.quick else 1000)
     redis.Redis.from_url(REDIS).flushdb()
     try:
         with fresh_database() as database_url:

@@ -57,3 +57,26 @@ def test_the_perks_bench_runs_every_part_and_prints_its_figures():
     for label in ("baseline: GET /healthz", "POST /api/v1/perks/validate"):
         assert re.search(rf"{re.escape(label)} +p50 +[\d.]+ ms +p95 +[\d.]+ ms", out), out
     assert "refused or failed validations: 0" in out, out
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(240)
+def test_the_cloud_benches_run_every_part_and_print_their_figures(redis_test_url):
+    backfill = subprocess.run([sys.executable, "bench/cloud_backfill.py", "--reservations", "450"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=200)
+    assert backfill.returncode == 0, backfill.stderr[-3000:]
+    out = backfill.stdout
+    assert re.search(r"backfill: done, 450 reservations -> 450 stays", out), out
+    assert re.search(r"wall +[\d.]+ s +[\d,]+ reservations/s +peak RSS \d+ MB", out), out
+    assert re.search(r"COPY of the same rows: +[\d.]+ s", out), out
+    assert re.search(r"backfill / COPY: +[\d.]+x", out), out
+    hooks = subprocess.run([sys.executable, "bench/cloud_webhooks.py", "--quick", "--requests",
+                            "20", "--events", "10"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=200)
+    assert hooks.returncode == 0, hooks.stderr[-3000:]
+    out = hooks.stdout
+    for vendor in ("apaleo", "mews", "cloudbeds"):
+        assert re.search(rf"{vendor} +floor +[\d.]+ req/s +webhook +[\d.]+ req/s .* errors 0",
+                         out), out
+    assert re.search(r"10 Apaleo events through the fake API: p50 +[\d.]+ ms +p95 +[\d.]+ ms",
+                     out), out
