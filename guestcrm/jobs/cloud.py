@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from dataclasses import asdict
 
 from flask import current_app
@@ -20,7 +19,6 @@ from guestcrm.jobs.queue import job_queue
 from guestcrm.models import ConnectorConnection
 from guestcrm.services.ingest.cloud_sync import pause_backfill, run_backfill, sync_connection
 from guestcrm.services.ingest.connections import connection_rows
-from guestcrm.services.ingest.processing import mark_crashed
 
 log = logging.getLogger(__name__)
 BACKFILL_QUEUE = "backfill"
@@ -28,11 +26,11 @@ BACKFILL_SLICE = 30.0  # seconds of one backfill job before it hands on to the n
 
 
 def process_now(inbox_id: int) -> None:
-    """Process a pulled page at once; one that breaks stays `received` for the reconciler."""
+    """Process a pulled page at once; one that breaks stays `received` with its error (recorded
+    by process_event) for the reconciler, and the pull goes on."""
     try:
         process_event(inbox_id)
-    except Exception:  # noqa: BLE001  recorded on the event, retried on its own
-        mark_crashed(db.session, inbox_id, traceback.format_exc(limit=3))
+    except Exception:  # noqa: BLE001
         log.exception("pulled page %s failed; left for the reconciler", inbox_id)
 
 

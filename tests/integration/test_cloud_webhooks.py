@@ -163,3 +163,16 @@ def test_a_revoked_token_shows_on_the_connection_and_fails_the_event(
     row = db_session.get(ConnectorConnection, row_id)
     assert row.last_error and "invalid_client" in row.last_error
     assert row.last_error_at is not None
+
+
+def test_admins_see_ignored_and_fetching_events_with_their_reason(app, client, db_session, queue):
+    from tests.factories import sign_in, staff
+
+    secret = credential(db_session, "cloudbeds")
+    post_event(client, "cloudbeds", secret, {"event": "housekeeping/room_condition_changed",
+                                              "propertyID": 184523})
+    drain(app)
+    sign_in(client, staff("admin"))
+    page = client.get("/admin/inbox?status=ignored").get_data(as_text=True)
+    assert "Ignored (1)" in page and "unknown event type housekeeping/room_condition_changed" in page
+    assert client.get("/admin/inbox?status=fetching").status_code == 200
