@@ -22,8 +22,11 @@ def test_the_demo_loads_logins_hotels_and_guests_and_a_second_run_adds_nothing(s
     with sqlite_app.app_context():
         lines = list(load_demo(db.session, events=80))
         first = counts(db.session)
-        # 80 fake PMS messages and the one the demo sends broken on purpose.
-        assert first[:2] == (3, 3) and first[2] > 20 and first[4] == 80 + 1
+        # 80 fake PMS messages, the one the demo sends broken on purpose, and the page the
+        # Apaleo hotel's backfill fetched from the fake Apaleo API (the fourth hotel).
+        assert first[:2] == (3, 4) and first[2] > 20 + 150 and first[4] == 80 + 1 + 1
+        assert any(line.startswith("Apaleo hotel APA1: backfill done, 150 reservations")
+                   for line in lines)
         # Every message processed but the one the demo sends broken on purpose (Admin → Inbox).
         assert db.session.scalar(select(func.count()).where(
             InboxEvent.status != "processed")) == 1

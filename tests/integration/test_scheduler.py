@@ -30,5 +30,6 @@ def test_due_periodic_jobs_land_on_their_queue(app):
         cron_scheduler(app.config, jobs.connection(), jobs.timeout, name="test").enqueue_jobs()  # interval jobs run at once, cron jobs at their time
         names = [job.func_name for job in queue.get_jobs()]
         queue.empty()
-    assert sorted(names) == ["guestcrm.jobs.inbox.reconcile",
+    assert sorted(names) == ["guestcrm.jobs.cloud.cloud_sync_job",
+                             "guestcrm.jobs.inbox.reconcile",
                              "guestcrm.jobs.perks.mail_outbox_job"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 from sqlalchemy import LargeBinary, func, select, text
@@ -248,4 +249,7 @@ def test_after_every_sample_no_card_number_is_left_in_the_database(app, client, 
             values += [v for v in row if v]
     bodies = db_session.scalars(select(InboxEvent.body)).all()
     values += [b.decode("utf-8", "replace") for b in bodies]
-    assert [v for v in values if contains_card_number(v)] == []
+    # A SHA-256 digest (secret hashes, dedupe keys) is 64 random hex digits: now and then a
+    # 13-19 digit stretch of it passes Luhn. It is a hash we made, not card data.
+    digest = re.compile(r"(sha256:)?[0-9a-f]{64}")
+    assert [v for v in values if not digest.fullmatch(v) and contains_card_number(v)] == []

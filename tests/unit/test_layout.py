@@ -44,7 +44,8 @@ def test_the_schedule_lists_every_periodic_job_once(monkeypatch):
                        '"http://127.0.0.1:9/alpinebits", "user": "u", "password": "p", '
                        '"hotel_code": "ALP1"}]')
     config = {"RECONCILE_AFTER_SECONDS": 60, "ALPINEBITS_PULL_SECONDS": 300,
-              "NIGHTLY_CRON": "15 3 * * *", "DEDUPE_CRON": "45 3 * * 0"}
+              "NIGHTLY_CRON": "15 3 * * *", "DEDUPE_CRON": "45 3 * * 0",
+              "CLOUD_SYNC_SECONDS": 900}
     jobs = {job.name: job for job in periodic_jobs(config)}
     assert len(jobs) == len(periodic_jobs(config))
     assert jobs["reconcile"].func is reconcile and jobs["reconcile"].interval == 60

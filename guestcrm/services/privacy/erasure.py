@@ -73,7 +73,8 @@ ERASURE_HANDLING: dict[str, str] = {
     "guest_value": "kept: figures",
     "guest_property_value": "kept: figures",
     **{name: NO_GUEST_DATA for name in (
-        "api_token", "crm_setting", "match_model", "perk_api_request", "perk_offer", "property",
+        "api_token", "backfill_run", "connector_connection", "crm_setting", "match_model",
+        "perk_api_request", "perk_offer", "property",
         "rfm_segment_action", "staff_user", "staff_property", "vip_level",
         "webhook_credential")},
 }
