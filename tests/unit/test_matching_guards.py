@@ -151,3 +151,97 @@ def test_a_new_reservation_is_scored_against_candidates_with_the_learned_model()
     assert [s.record_id for s in scores][0] == "p0"
     assert scores[0].decision == "merge" and scores[0].levels["phone"] == "exact"
     assert all(s.decision == "new" for s in scores[1:])
+
+
+def _population(extra: list[GuestRecord]) -> list[GuestRecord]:
+    """Enough other guests for the model to learn from (the tests' pairs alone are too few)."""
+    import random
+
+    rng = random.Random(5)
+    firsts = ["Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hans", "Ida", "Jonas"]
+    lasts = ["Keller", "Lang", "Meyer", "Nagel", "Ott", "Pohl", "Roth", "Sauer", "Thal", "Uhl"]
+    out = list(extra)
+    for k in range(300):
+        first, last = rng.choice(firsts), rng.choice(lasts)
+        phone = f"+49 151 {rng.randint(1000000, 9999999)}"
+        email = f"{first}.{last}{k}@web.de".lower()
+        for copy in range(rng.choice((1, 2, 2, 3))):
+            out.append(guest(f"p{k}-{copy}", first_name=first, last_name=f"{last}{k}",
+                             email=email if copy != 1 else None, phone=phone,
+                             city="Berlin", country="DE"))
+    return out
+
+
+def test_a_name_alone_never_merges_however_rare():
+    clusters = match_records(_population([
+        guest("expedia", first_name="Xaverius", last_name="Quendlinger", country="AT",
+              city="Wien", email="a1b2c3d4e5@m.expediapartnercentral.com"),
+        guest("walkin", first_name="Xaverius", last_name="Quendlinger", country="AT",
+              city="Wien"),
+    ]))
+    assert not together(clusters, "expedia", "walkin")
+
+
+def test_a_name_and_a_personal_contact_still_merge():
+    clusters = match_records(_population([
+        guest("ota", first_name="Xaverius", last_name="Quendlinger", phone="+43 664 1234567",
+              email="x.123456@guest.booking.com"),
+        guest("direct", first_name="Xaverius", last_name="Quendlinger",
+              phone="+43 664 123 4567", email="xq@gmx.at"),
+    ]))
+    assert together(clusters, "ota", "direct")
+
+
+def test_same_name_with_two_different_mobiles_stays_apart():
+    clusters = match_records(_population([
+        guest("a", first_name="Thomas", last_name="Berger", phone="+43 664 1111111",
+              city="Graz", country="AT"),
+        guest("b", first_name="Thomas", last_name="Berger", phone="+43 676 2222222",
+              city="Graz", country="AT"),
+    ]))
+    assert not together(clusters, "a", "b")
+
+
+def test_a_parent_and_child_of_one_name_at_one_address_with_their_own_mobiles_stay_apart():
+    clusters = match_records(_population([
+        guest("parent", first_name="Karl", last_name="Huber", phone="+43 664 3333333",
+              birth_date="1961-04-02", **HOME),
+        guest("parent2", first_name="Karl", last_name="Huber", phone="+43 664 3333333",
+              **HOME),
+        guest("child", first_name="Karl", last_name="Huber", phone="+43 699 4444444",
+              email="karl.huber@gmx.at", **HOME),
+    ]))
+    assert together(clusters, "parent", "parent2")
+    assert not together(clusters, "parent", "child")
+    assert not together(clusters, "parent2", "child")
+
+
+def _evidence(a: GuestRecord, b: GuestRecord) -> bool:
+    """has_evidence for the pair (a, b): may it merge automatically, whatever its score?"""
+    import numpy as np
+
+    from guestcrm.services.identity.matching.columns import RecordColumns
+    from guestcrm.services.identity.matching.features import compare
+    from guestcrm.services.identity.matching.guards import has_evidence
+    from guestcrm.services.identity.matching.normalize import normalize
+
+    cols = RecordColumns([normalize(a), normalize(b)])
+    feats = compare(cols, np.array([0]), np.array([1]))
+    return bool(has_evidence(feats, cols)[0])
+
+
+def test_the_evidence_rule_name_alone_address_alone_and_conflicting_contacts():
+    name = {"first_name": "Xaverius", "last_name": "Quendlinger"}
+    place = {"city": "Wien", "country": "AT"}
+    # A full name with a city and country: a name alone, never enough to merge.
+    assert not _evidence(guest("a", **name, **place), guest("b", **name, **place))
+    # The name and one personal thing (a phone, a birth date) are.
+    assert _evidence(guest("a", **name, phone="+43 664 1234567"),
+                     guest("b", **name, phone="+43 664 123 4567"))
+    assert _evidence(guest("a", **name, birth_date="1971-02-03"),
+                     guest("b", **name, birth_date="1971-02-03"))
+    # The name and a street address: a household's evidence, enough without contacts...
+    assert _evidence(guest("a", **name, **HOME), guest("b", **name, **HOME))
+    # ...but not against two different mobiles (a parent and child of one name).
+    assert not _evidence(guest("a", **name, **HOME, phone="+43 664 1111111"),
+                         guest("b", **name, **HOME, phone="+43 699 2222222"))

@@ -6,7 +6,8 @@
 * Conflicts: two records that cannot be one person whatever else agrees - different birth
   dates (not a typo or day/month swap), Jr. against Sr., clearly different first names (the
   couple or siblings sharing surname, address and phone), or a pair staff marked as different.
-* Evidence: an automatic merge needs two agreeing fields, never one alone.
+* Evidence: an automatic merge needs two agreeing fields, never one alone, and never the
+  name alone (see has_evidence).
 """
 
 from __future__ import annotations
@@ -205,25 +206,38 @@ def pair_conflicts(
 
 
 def has_evidence(feats: PairFeatures, cols: RecordColumns) -> np.ndarray:
-    """At least two fields agree, so no single field (a shared first name, an email) decides
-    alone; a Jr./Sr. on one side only also needs the birth date to agree."""
+    """May this pair merge automatically, whatever its score?
+
+    * Two agreeing fields at least, the name counting once: no single field decides alone.
+    * Something besides the name: a name alone (with a city or country at most) never merges
+      automatically, however rare; such a pair goes to review. Namesakes are common (a parent
+      and adult child at one address, two strangers of one name), and a false merge shows one
+      guest's stays and notes to another's front desk.
+    * Conflicting personal contacts (two different phones or personal emails; relay and
+      placeholder addresses never count) weigh against: then it needs a personal agreement
+      (birth date, email, phone or loyalty id), not a name and an address.
+    * A Jr./Sr. on one side only also needs the birth date to agree.
+    """
     lv = feats.levels
+
     def upto(fld: str, name: str) -> np.ndarray:
         return (lv[fld] >= 1) & (lv[fld] <= level(fld, name))
 
     dob_ok = upto("dob", "typo_or_swap")
-    agreeing = (
+    personal = dob_ok | upto("email", "fuzzy") | upto("phone", "close") | upto("loyalty", "exact")
+    beyond_name = (
         dob_ok.astype(np.int8)
-        + upto("first", "phonetic")
-        + upto("last", "jw92")
         + upto("email", "fuzzy")
         + upto("phone", "close")
         + upto("loyalty", "exact")
         + upto("street", "similar")
         + upto("place", "postal_and_city")
     )
+    name = upto("first", "phonetic") | upto("last", "jw92")
+    differ = (lv["phone"] == level("phone", "else")) | (lv["email"] == level("email", "else"))
     one_suffix = (cols.suffix[feats.left] >= 0) != (cols.suffix[feats.right] >= 0)
-    return (agreeing >= 2) & ~(one_suffix & ~dob_ok)
+    return ((beyond_name >= 1) & (beyond_name + name >= 2) & ~(differ & ~personal)
+            & ~(one_suffix & ~dob_ok))
 
 
 _CONTACT_FIELD = {"email": "email", "phone": "phone", "address": "street", "loyalty": "loyalty"}
