@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from connectors.cloud import Page, document_message
@@ -26,11 +26,16 @@ from guestcrm.errors import NotFound, Refused
 from guestcrm.models import AuditEntry, BackfillRun, ConnectorConnection
 from guestcrm.services.ingest.connections import api_for, record_vendor_error
 from guestcrm.services.ingest.inbox import accept_message
+from guestcrm.services.value.ranking import rank_all_tiers
 
 FIRST_SYNC_WINDOW = timedelta(days=2)  # a first sync without --since reads this far back
 BACKFILL_PAGE = 200
 # A run `running` that stored a page this recently is being worked on: not started twice.
 BACKFILL_BUSY = timedelta(minutes=2)
+# Between nightly rankings a batch ranks its guests' spend by counting the guests above each
+# (services/value/ranking.py): a cost that grows with the store. A backfill ranks everyone
+# after its first page and every RERANK_PAGES pages after, so its batches look tiers up.
+RERANK_PAGES = 50
 
 
 @dataclass
@@ -84,6 +89,18 @@ def _store(session: Session, row: ConnectorConnection, page: Page, via: str,
         handle(accepted.event.id)
 
 
+def _refresh_statistics(session: Session) -> None:
+    """Rank tiers (see RERANK_PAGES) and, on PostgreSQL, refresh the planner's statistics of
+    the tables a backfill grows: autovacuum lags behind a bulk load, and a planner that still
+    believes a table small scans it whole for every batch's look-ups."""
+    rank_all_tiers(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.commit()
+        session.execute(text("ANALYZE stay, stay_version, stay_guest, guest_profile, "
+                             "contact_point, external_id, preference, profile_blocking_key, "
+                             "profile_match_record, guest_value"))
+
+
 def start_backfill(session: Session, row: ConnectorConnection, actor: str,
                    since: str | None = None) -> BackfillRun:
     """A new backfill of the connection's history (one at a time per connection)."""
@@ -130,6 +147,8 @@ def run_backfill(session: Session, run_id: int, config: dict[str, Any],
             run.reservations += page.count
             run.total = page.total if page.total is not None else run.total
             run.updated_at = datetime.now(UTC)
+            if run.pages % RERANK_PAGES == 1:
+                _refresh_statistics(session)
             session.commit()
             progress(run)
     except VendorError as exc:
