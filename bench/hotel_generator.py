@@ -60,8 +60,16 @@ class Person:
     extra: dict = field(default_factory=dict)
 
 
+# Guests with a namesake (issue #17): a parent and adult child with the same full name at one
+# address (birth years 22-38 apart, each their own mobile, "Jr."/"Sr." written only sometimes,
+# now and then the home phone), and unrelated people with the same full name elsewhere.
+NAMESAKE_PARENT_CHILD = 0.03
+NAMESAKE_ELSEWHERE = 0.02
+
+
 class Generator:
     def __init__(self, seed: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.fakers = {loc: Faker(loc) for loc in LOCALES}
         for i, f in enumerate(self.fakers.values()):
@@ -115,6 +123,7 @@ class Generator:
         while len(people) < n_people:
             loc = r.choices(locales, weights)[0]
             head = self.person(loc, r.choice("mf"))
+            head.extra["household"] = head.pid
             people.append(head)
             if r.random() < 0.3:  # a couple: one address, often one surname and a home phone
                 other = "f" if r.random() < 0.5 else "m"
@@ -124,6 +133,7 @@ class Generator:
                     partner.phones = [head.phones[0]]
                 if r.random() < 0.4:
                     partner.shared_email = head.emails[0]
+                partner.extra["household"] = head.pid
                 people.append(partner)
                 if r.random() < 0.25:  # an adult child; a son may carry his father's name
                     junior = r.random() < 0.35 and loc in ("en_US", "en_GB")
@@ -135,6 +145,7 @@ class Generator:
                         male.suffix, child.suffix = "Sr.", "Jr."
                     if r.random() < 0.6:
                         child.phones = [head.phones[0]]
+                    child.extra["household"] = head.pid
                     people.append(child)
         for p in people:
             if r.random() < 0.2:
@@ -142,6 +153,35 @@ class Generator:
             if r.random() < 0.15:
                 p.phones.append(self.phone(p.locale))
         return people[:n_people]
+
+    def namesakes(self, people: list[Person]) -> list[Person]:
+        """The people's namesakes (see NAMESAKE_*), from a random stream of their own."""
+        base, self.rng = self.rng, random.Random(self.seed + 1)
+        r, extra = self.rng, []
+        try:
+            for p in people:
+                roll = r.random()
+                if roll < NAMESAKE_PARENT_CHILD:
+                    gap = r.randint(22, 38)
+                    year = p.dob.year - gap if p.dob.year - gap >= 1925 else p.dob.year + gap
+                    q = self.person(p.locale, "m", p.last, (p.street, p.postal, p.city),
+                                    first=p.first, born=(year, year))
+                    q.extra["household"] = p.extra.get("household", p.pid)
+                    if r.random() < 0.3:
+                        p.suffix, q.suffix = ("Jr.", "Sr.") if year < p.dob.year else ("Sr.", "Jr.")
+                    if r.random() < 0.3:
+                        q.extra["home_phone"] = p.phones[0]
+                    q.extra["namesake"] = "parent_child"
+                elif roll < NAMESAKE_PARENT_CHILD + NAMESAKE_ELSEWHERE:
+                    q = self.person(p.locale, "m", p.last, first=p.first)
+                    q.extra["household"] = q.pid
+                    q.extra["namesake"] = "elsewhere"
+                else:
+                    continue
+                extra.append(q)
+        finally:
+            self.rng = base
+        return extra
 
     # ---------- records ----------
     def records(self, people: list[Person]) -> tuple[list[dict], dict[str, int]]:
@@ -171,6 +211,8 @@ class Generator:
         phone = p.phones[-1] if t > 0.5 and len(p.phones) > 1 else p.phones[0]
         if p.shared_email and r.random() < 0.5:
             email = p.shared_email
+        if p.extra.get("home_phone") and r.random() < 0.3:
+            phone = p.extra["home_phone"]
         first = self.name_variant(p.first, p.locale, given=True)
         last = self.name_variant(p.last, p.locale)
         if p.suffix and r.random() < 0.7:
@@ -293,5 +335,18 @@ def _english_nicknames() -> dict[str, set[str]]:
 
 def generate(n_people: int, seed: int = 7) -> tuple[list[dict], dict[str, int]]:
     """Records (dicts with the CLI contract's fields) and record_id -> person id."""
+    rows, truth, _ = generate_people(n_people, seed)
+    return rows, truth
+
+
+def generate_people(n_people: int, seed: int = 7
+                    ) -> tuple[list[dict], dict[str, int], dict[int, dict]]:
+    """`generate`, plus what each person is: household, full name, namesake kind (for the
+    bench's false merges by cause). The namesakes come on top of the n_people."""
     gen = Generator(seed)
-    return gen.records(gen.households(n_people))
+    people = gen.households(n_people)
+    people += gen.namesakes(people)
+    rows, truth = gen.records(people)
+    meta = {p.pid: {"household": p.extra.get("household", p.pid), "first": p.first,
+                    "last": p.last, "namesake": p.extra.get("namesake")} for p in people}
+    return rows, truth, meta

@@ -194,10 +194,60 @@ def splink_frame(records: list[GuestRecord], febrl: pd.DataFrame | None = None) 
 
 
 # ---------------------------------------------------------------- report
-def compare_on(name: str, records, truth, frame, kind: str, args) -> dict:
+CAUSES = ("namesake", "household", "agent", "placeholder", "common name", "chained")
+
+
+def false_merges_by_cause(predicted: dict, truth: dict, rows: list[dict], meta: dict
+                          ) -> tuple[dict[str, int], int]:
+    """Pairs of different people put in one profile, by cause (one cause per pair of
+    people, the first that fits in CAUSES' order), and how many profiles mix people."""
+    from hotel_generator import PLACEHOLDER_EMAILS
+
+    by_id = {r["record_id"]: r for r in rows}
+    clusters: dict[object, dict[int, list[dict]]] = {}
+    for record_id, label in predicted.items():
+        clusters.setdefault(label, {}).setdefault(truth[record_id], []).append(by_id[record_id])
+    counts = dict.fromkeys(CAUSES, 0)
+    mixed = 0
+    placeholders = set(PLACEHOLDER_EMAILS) | {"000000", "123456"}
+    for people in clusters.values():
+        if len(people) < 2:
+            continue
+        mixed += 1
+        pids = sorted(people)
+        for x, a in enumerate(pids):
+            for b in pids[x + 1:]:
+                counts[_cause(meta[a], meta[b], people[a], people[b], placeholders)] += 1
+    return counts, mixed
+
+
+def _cause(ma: dict, mb: dict, ra: list[dict], rb: list[dict], placeholders: set) -> str:
+    same_name = (ma["first"].lower(), ma["last"].lower()) == (mb["first"].lower(),
+                                                              mb["last"].lower())
+    if ma["household"] == mb["household"]:
+        return "namesake" if same_name else "household"
+
+    def shared(source_test) -> bool:
+        return any(x[f] and x[f] == y[f] and source_test(x, y, x[f])
+                   for x in ra for y in rb for f in ("email", "phone"))
+
+    if shared(lambda x, y, v: "agent" in (x["source"], y["source"])):
+        return "agent"
+    if shared(lambda x, y, v: v in placeholders):
+        return "placeholder"
+    return "common name" if same_name else "chained"
+
+
+def compare_on(name: str, records, truth, frame, kind: str, args, rows=None,
+               meta=None) -> dict:
     ours, secs, rss, _ = _child(_ours, records, False)
     row = {"data": name, "records": len(records), **pair_metrics(ours, truth),
            "seconds": secs, "peak_rss_mb": rss}
+    if meta is not None:
+        causes, mixed = false_merges_by_cause(ours, truth, rows, meta)
+        row["false_merges"] = causes
+        print(f"{name:<22} profiles mixing people: {mixed}; pairs of people merged by cause: "
+              + ", ".join(f"{cause} {n}" for cause, n in causes.items()), flush=True)
     if args.tracemalloc:
         row["heap_peak_mb"] = _child(_ours, records, True)[3]
     print(f"{name:<22} GuestCRM  P={row['precision']:.4f} R={row['recall']:.4f} "
@@ -224,7 +274,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--tracemalloc", action="store_true", help="extra traced run per data set")
     ap.add_argument("--only", choices=["febrl", "hotel"])
     args = ap.parse_args(argv)
-    from hotel_generator import generate
+    from hotel_generator import generate_people
 
     if args.only != "hotel":
         for which in ("febrl3",) if args.quick else ("febrl3", "febrl4"):
@@ -234,10 +284,10 @@ def main(argv: list[str] | None = None) -> None:
             compare_on(label, records, truth, splink_frame(records, df), "febrl", args)
     if args.only != "febrl":
         for people in (2_000,) if args.quick else (5_000, 50_000):
-            rows, truth = generate(people, seed=7)
+            rows, truth, meta = generate_people(people, seed=7)
             records = [GuestRecord.from_mapping(r) for r in rows]
             compare_on(f"hotel {people // 1000}k people", records, truth, splink_frame(records),
-                       "hotel", args)
+                       "hotel", args, rows=rows, meta=meta)
 
 
 if __name__ == "__main__":
