@@ -11,6 +11,7 @@ import numpy as np
 from .blocking import blocking_keys, candidate_pairs
 from .cluster import ConflictCheck, ContactEvidence, cluster
 from .columns import RecordColumns
+from .evidence import beyond_name, has_evidence, personal_contacts, reviewable
 from .features import FIELDS, PairFeatures, compare
 from .fellegi_sunter import (
     FSParams,
@@ -25,7 +26,6 @@ from .guards import (
     contact_sharing,
     contact_value,
     discount_shared,
-    has_evidence,
     pair_conflicts,
     records_conflict,
     sharing_per_record,
@@ -161,7 +161,7 @@ def resolve(
     timings["learn_and_score"] = time.perf_counter() - t0 - sum(timings.values())
 
     vetoes = Vetoes.from_bits(params.bits(), s.veto_bits)
-    decision, upper = decide(feats, cols, probability, s, vetoes)
+    decision, upper = decide(feats, cols, probability, s, vetoes, people)
     merge = decision == 2
     bits = params.bits()
     contacts = ContactEvidence(
@@ -170,6 +170,7 @@ def resolve(
         bits={"email": float(bits["email"][-1]), "phone": float(bits["phone"][-1])},
         level={"email": feats.levels["email"][merge], "phone": feats.levels["phone"][merge]},
         min_weight=float(np.log2(upper / (1 - upper))),
+        beyond=beyond_name(feats)[merge],
     )
     labels, cstats = cluster(
         n, left[merge], right[merge], weight[merge], _conflict_check(norm, vetoes, s),
@@ -203,13 +204,19 @@ def decide(
     probability: np.ndarray,
     s: MatchSettings,
     vetoes: Vetoes,
+    people: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float]:
-    """0/1/2 = new/review/merge per pair after the guards, and the merge threshold used."""
+    """0/1/2 = new/review/merge per pair after the guards, and the merge threshold used.
+
+    people: per record and contact kind, how many people use its value (guards), so a
+    shared home phone that differs from a mobile is not read as two people."""
     conflict = pair_conflicts(feats, cols, vetoes, s.cannot_link)
-    mergeable = ~conflict & has_evidence(feats, cols)
+    personal = personal_contacts(feats, people) if people is not None else None
+    mergeable = ~conflict & has_evidence(feats, cols, personal)
     upper = choose_merge_threshold(probability[mergeable], s)
     decision = np.zeros(len(feats), dtype=np.int8)
-    decision[(probability >= min(s.review_threshold, upper)) & ~conflict] = 1
+    review = ~conflict & reviewable(feats, personal)
+    decision[(probability >= min(s.review_threshold, upper)) & review] = 1
     decision[(probability >= upper) & mergeable] = 2
     return decision, upper
 
