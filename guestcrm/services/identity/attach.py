@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from guestcrm.db.types import utcnow
 from guestcrm.models import ContactPoint, ExternalId, GuestProfile, Preference
 from guestcrm.schemas.reservation import CanonicalGuest, CanonicalPreference
+from guestcrm.services.identity.conflicts import drop_conflicting
 from guestcrm.services.identity.exact_keys import find_profiles
 from guestcrm.services.identity.fuzzy import note_resolved
 from guestcrm.services.identity.key_index import note_keys
@@ -54,6 +55,7 @@ def resolve_guest(
             {p.id: p for p in [*candidates, same_seat]}.values(), key=lambda p: p.id
         )
     candidates = drop_not_same(session, candidates, keys)
+    candidates = drop_conflicting(candidates, guest, keys, exempt=same_seat)
     if candidates:
         profile = candidates[0]
         for other in candidates[1:]:
