@@ -101,3 +101,22 @@ def test_birth_years_a_generation_apart_veto_a_merge_where_people_keep_their_fie
     assert not records_generation_apart(rec("1984-03-07"), rec("1984-07-03"))
     assert not records_generation_apart(rec("1984"), rec("1990"))
     assert records_generation_apart(rec("1950"), rec("1990"))
+
+
+def test_name_only_pairs_go_to_review_rarest_name_first():
+    """Rarity is counted over distinct full names (a guest with many stays does not make
+    their own name common): Anna and Müller are common because many people carry them."""
+    firsts = ["Anna", "Lukas", "Marie", "Jonas", "Lea", "Felix", "Mia", "Paul", "Emma", "Ben"]
+    lasts = ["Müller", "Schmidt", "Fischer", "Weber", "Wagner", "Becker", "Hoffmann", "Koch"]
+    crowd = [guest(f"c{i}-{j}", first_name=f, last_name=s, country="DE")
+             for i, f in enumerate(firsts) for j, s in enumerate(lasts)]
+    twice = [guest(f"{who}{n}", first_name=f, last_name=s, country="DE")
+             for who, f, s in (("anna", "Anna", "Müller"), ("evfr", "Evfrosiniya", "Kiseleva"))
+             for n in range(2)]
+    result = resolve(crowd + twice, MatchSettings())
+    assert result.clusters["anna0"] != result.clusters["anna1"]
+    assert result.clusters["evfr0"] != result.clusters["evfr1"]
+    order = [frozenset((a, b)) for a, b, _ in result.review_pairs()]
+    rare, common = frozenset(("evfr0", "evfr1")), frozenset(("anna0", "anna1"))
+    assert rare in order
+    assert common not in order or order.index(rare) < order.index(common)
