@@ -120,3 +120,40 @@ def test_name_only_pairs_go_to_review_rarest_name_first():
     rare, common = frozenset(("evfr0", "evfr1")), frozenset(("anna0", "anna1"))
     assert rare in order
     assert common not in order or order.index(rare) < order.index(common)
+
+
+def test_a_phone_that_a_father_and_son_of_one_name_both_give_is_no_evidence_for_either():
+    import numpy as np
+
+    from guestcrm.services.identity.matching.columns import RecordColumns
+    from guestcrm.services.identity.matching.features import compare
+    from guestcrm.services.identity.matching.namesakes import (
+        discount_namesake_contacts,
+        namesake_contacts,
+    )
+
+    home = {"phone": "+44 7278 137168", "country": "GB"}
+    records = [normalize(r) for r in (
+        guest("father", first_name="Peter", last_name="Harding", birth_date="1962-09-08", **home),
+        guest("son", first_name="Peter", last_name="Harding", birth_date="1991-04-27", **home),
+        guest("booking", first_name="Peter", last_name="Harding", **home),
+        guest("mum", first_name="Ruth", last_name="Harding", birth_date="1964-02-01",
+              phone="+44 7399 069659", country="GB"),
+    )]
+    flags = namesake_contacts(records)
+    assert flags["phone"].tolist() == [True, True, True, False]
+    feats = compare(RecordColumns(records), np.array([0, 1]), np.array([2, 2]))
+    assert (feats.levels["phone"] == 1).all()  # exact
+    people = {"email": np.ones(4, dtype=np.int64), "phone": np.ones(4, dtype=np.int64)}
+    discount_namesake_contacts(feats, flags, people)
+    assert (feats.levels["phone"] == 0).all()  # says nothing about which Peter it is
+    assert people["phone"].tolist() == [2, 2, 2, 1]
+
+
+def test_two_different_loyalty_numbers_count_against_a_merge():
+    pair = frozenset(("a", "b"))
+    found = decisions([
+        guest("a", first_name="Jovan", last_name="Birnbaum", loyalty_id="L26143985", **HOME),
+        guest("b", first_name="Jovan", last_name="Birnbaum", loyalty_id="L87341725", **HOME),
+    ])
+    assert found.get(pair, 0) != 2

@@ -44,14 +44,15 @@ def beyond_name(feats: PairFeatures) -> np.ndarray:
 
 def contacts_differ(feats: PairFeatures, personal: dict[str, np.ndarray] | None = None
                     ) -> np.ndarray:
-    """Both records carry a personal email or phone and none of them agrees.
+    """Both records carry a personal email, phone or loyalty id, and none of them agrees.
 
     `personal[kind][k]`: pair k's values on both sides are each used by one person only (a
     couple's home phone or shared address is no sign of two people when it differs from a
     mobile). Relay, placeholder and widely shared contacts are already missing here.
     """
-    compared = np.zeros(len(feats), dtype=bool)
-    agree = _upto(feats, "email", "fuzzy") | _upto(feats, "phone", "close")
+    compared = _else(feats, "loyalty")  # one guest, one membership number per program
+    agree = (_upto(feats, "email", "fuzzy") | _upto(feats, "phone", "close")
+             | _upto(feats, "loyalty", "exact"))
     for fld in ("email", "phone"):
         differ = _else(feats, fld)
         if personal is not None:
