@@ -2,11 +2,13 @@
 
 A full name shared with someone in the same city or country is what namesakes have: it never
 merges alone, whatever its score. An automatic merge needs evidence *beyond the name* (birth
-date, a personal contact, a loyalty id, the home address), and each conflict cancels one piece
-of it: two records whose personal contacts all differ, or birth dates more than a few years
-apart. A birth-year gap of about a generation is a veto (guards.Vetoes says in which data): a
-typo moves a year that far only as a transposed digit (1984/1948 is a typo, 1960/1990 is a
-father and a son). Birth dates a few years apart weigh through their learned weight.
+date, a personal contact, a loyalty id, the home address), and a conflict cancels one piece of
+it: two records whose personal contacts (email, phone, loyalty id) all differ. A birth-year gap
+of about a generation is a veto (guards.Vetoes says in which data): a typo moves a year that
+far only as a transposed digit (1984/1948 is a typo, 1960/1990 is a father and a son). Birth
+dates a few years apart weigh against a merge through their learned weight (and veto it where
+the data shows guests keep their birth date); counting them as a conflict as well cost FEBRL,
+whose duplicates often carry another date, a twentieth of its recall.
 """
 
 from __future__ import annotations

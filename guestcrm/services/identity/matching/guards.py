@@ -4,11 +4,11 @@
   (a travel agent, a company booker, a family, a placeholder) is discounted, and ignored once
   `shared_limit` people use it. The count comes from the data itself.
 * Conflicts: two records that cannot be one person whatever else agrees - different birth
-  dates (not a typo or day/month swap; a generation apart in any data), Jr. against Sr.,
+  dates (not a typo or day/month swap; a generation apart: evidence.py), Jr. against Sr.,
   clearly different first names (the couple or siblings sharing surname, address and phone),
   or a pair staff marked as different.
 * Evidence (evidence.py): an automatic merge needs something beyond the name, after
-  conflicting contacts and birth dates are paid for; a generation between birth years vetoes.
+  conflicting personal contacts are paid for.
 """
 
 from __future__ import annotations
