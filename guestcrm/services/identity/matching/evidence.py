@@ -7,8 +7,8 @@ it: two records whose personal contacts (email, phone, loyalty id) all differ. A
 of about a generation is a veto (guards.Vetoes says in which data): a typo moves a year that
 far only as a transposed digit (1984/1948 is a typo, 1960/1990 is a father and a son). Birth
 dates a few years apart weigh against a merge through their learned weight (and veto it where
-the data shows guests keep their birth date); counting them as a conflict as well cost FEBRL,
-whose duplicates often carry another date, a twentieth of its recall.
+the data shows guests keep their birth date); counting them as a conflict as well cost FEBRL3,
+whose duplicates often carry another date, 54 of its 6,229 true pairs.
 """
 
 from __future__ import annotations
