@@ -129,3 +129,41 @@ def test_dedupe_on_an_empty_database_reports_nothing_to_do(app, committed_db):
     result = app.test_cli_runner().invoke(args=["dedupe"])
     assert result.exit_code == 0, result.output
     assert "profiles: 0" in result.stdout and Counter(result.stdout)["#"] == 0
+
+
+def _profile(session, first, last, email=None, phone=None, **fields) -> int:
+    profile = GuestProfile(first_name=first, last_name=last, field_versions={}, channel_mix={},
+                           **fields)
+    for kind, raw, value in (("email", email, normalize_email(email or "")),
+                             ("phone", phone, normalize_phone(phone or "", "CH"))):
+        if value:
+            profile.contacts.append(ContactPoint(kind=kind, value_raw=raw,
+                                                 value_normalized=value, source="test",
+                                                 first_seen=SEEN, last_seen=SEEN))
+    session.add(profile)
+    session.flush()
+    return profile.id
+
+
+def test_dedupe_joins_no_namesakes_at_one_home_and_sends_a_name_alone_to_review(
+        app, committed_db):
+    """Issue #17: a parent and a child of one name at one address, each with their own
+    mobile and email, and a profile of that name with no contact at that address: no chain
+    joins the two through the third; two OTA profiles sharing only a name are a review."""
+    load_guests(committed_db, people=200)
+    home = {"street": "Seilerstrasse 5", "postal_code": "8700", "city": "Kusnacht",
+            "country": "CH"}
+    parent = _profile(committed_db, "Jara", "Lang", "jara668@web.de", "+41 78 731 62 84", **home)
+    child = _profile(committed_db, "Jara", "Lang", "jlang@gmx.de", "+41 73 456 62 44", **home)
+    _profile(committed_db, "Jara", "Lang", **home)
+    ota_a = _profile(committed_db, "Evfrosiniya", "Kiseleva", country="RU")
+    ota_b = _profile(committed_db, "Evfrosiniya", "Kiseleva", country="RU")
+    committed_db.commit()
+    result = app.test_cli_runner().invoke(args=["dedupe", "--apply"])
+    assert result.exit_code == 0, result.output
+    committed_db.rollback()
+    assert live_id(committed_db, parent) != live_id(committed_db, child)
+    assert live_id(committed_db, ota_a) != live_id(committed_db, ota_b)
+    task = committed_db.scalar(select(ReviewTask).where(
+        ReviewTask.profile_a_id == min(ota_a, ota_b), ReviewTask.profile_b_id == max(ota_a, ota_b)))
+    assert task is not None and task.status == "open"

@@ -209,3 +209,16 @@ def test_staff_keep_notes_and_traces_for_a_department_with_a_due_date(
     assert trace.done_at is not None and trace.done_by.startswith("staff:")
     actions = set(db_session.scalars(select(AuditEntry.action)))
     assert {"note.note", "note.trace", "note.trace_done"} <= actions
+
+
+def test_the_profile_says_which_source_its_name_came_from_and_a_later_ota_copy_does_not_win(
+        db_session, client, hotels, agent):
+    guest = book(db_session, "DIR-1", arrival=TODAY - timedelta(days=40), channel="direct",
+                 first_name="Jürgen", last_name="Groß", email="j.gross@mail.test")
+    book(db_session, "OTA-1", arrival=TODAY - timedelta(days=5), channel="ota",
+         first_name="JURGEN", last_name="GROSS", email="j.gross@mail.test",
+         modified_at="2026-02-01T10:00:00+00:00")
+    db_session.refresh(guest)
+    assert (guest.first_name, guest.last_name) == ("Jürgen", "Groß")
+    page = client.get(f"/guests/{guest.id}").get_data(as_text=True)
+    assert "name from direct booking" in page

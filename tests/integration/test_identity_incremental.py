@@ -222,3 +222,32 @@ def test_in_a_batch_a_variant_matches_a_profile_whose_index_is_not_written_yet(d
     assert keys_of(db_session, other.stay.profile_id)
     stored = db_session.get(ProfileMatchRecord, survivor).records
     assert {r.get("email") for r in stored} == {"k.mueller@web.de", "kathi@gmx.de"}
+
+
+def test_a_namesake_at_the_same_home_with_their_own_phone_and_email_is_left_to_staff(db_session):
+    """Issue #17: name and address agree, but each has their own mobile and email (a parent
+    and an adult child): a review task, never an automatic merge."""
+    store_learned_model(db_session)
+    home = {"street": "Seilerstrasse 5", "city": "Küsnacht", "postal_code": "8700",
+            "country": "CH"}
+    parent = guest(first_name="Jara", last_name="Lang", emails=[{"address": "jara668@web.de"}],
+                   phones=[{"number": "+41 78 731 62 84"}], address=home)
+    child = guest(first_name="Jara", last_name="Lang", emails=[{"address": "jlang@gmx.de"}],
+                  phones=[{"number": "+41 73 456 62 44"}], address=home)
+    first = ingest_reservation(db_session, reservation("R1", guests=parent))
+    second = ingest_reservation(db_session, reservation("R2", guests=child))
+    assert second.stay.profile_id != first.stay.profile_id
+    assert db_session.scalar(select(func.count()).select_from(MergeRecord)) == 0
+
+
+def test_one_guest_at_the_same_home_with_a_new_email_and_the_same_phone_still_merges(db_session):
+    store_learned_model(db_session)
+    home = {"street": "Seilerstrasse 5", "city": "Küsnacht", "postal_code": "8700",
+            "country": "CH"}
+    first = ingest_reservation(db_session, reservation("R1", guests=guest(
+        first_name="Jara", last_name="Lang", emails=[{"address": "jara668@web.de"}],
+        phones=[{"number": "+41 78 731 62 84"}], address=home)))
+    second = ingest_reservation(db_session, reservation("R2", guests=guest(
+        first_name="Jara", last_name="Lang", emails=[{"address": "jara.lang@gmx.ch"}],
+        phones=[{"number": "+41787316284"}], address=home)))
+    assert second.stay.profile_id == first.stay.profile_id

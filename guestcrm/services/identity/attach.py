@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from guestcrm.db.types import utcnow
 from guestcrm.models import ContactPoint, ExternalId, GuestProfile, Preference
 from guestcrm.schemas.reservation import CanonicalGuest, CanonicalPreference
+from guestcrm.services.identity.conflicts import drop_conflicting
 from guestcrm.services.identity.exact_keys import find_profiles
 from guestcrm.services.identity.fuzzy import note_resolved
 from guestcrm.services.identity.key_index import note_keys
@@ -21,6 +22,7 @@ from guestcrm.services.identity.survivorship import (
     apply_values,
     guest_values,
 )
+from guestcrm.services.identity.survivorship_rules import channel_tier
 
 
 def names_compatible(profile: GuestProfile, keys: GuestKeys) -> bool:
@@ -42,11 +44,15 @@ def resolve_guest(
     seen_at: datetime | None,
     source: str,
     same_seat: GuestProfile | None = None,
+    channel: str | None = None,
+    first_time: bool = True,
 ) -> GuestProfile:
     """The profile of this guest, created or merged as the exact keys say, enriched with the data.
 
     `same_seat` is the profile already on this guest's place in the same stay: the same
     reservation naming a compatible guest again is the same person, even with a new email.
+    `channel` (the booking channel) says how far its data is trusted (survivorship_rules);
+    `first_time`: the stay's first delivery, whose values count towards "most frequent".
     """
     candidates = find_profiles(session, keys)
     if same_seat is not None and names_compatible(same_seat, keys):
@@ -54,6 +60,7 @@ def resolve_guest(
             {p.id: p for p in [*candidates, same_seat]}.values(), key=lambda p: p.id
         )
     candidates = drop_not_same(session, candidates, keys)
+    candidates = drop_conflicting(candidates, guest, keys, exempt=same_seat)
     if candidates:
         profile = candidates[0]
         for other in candidates[1:]:
@@ -63,7 +70,8 @@ def resolve_guest(
         # Empty collections from the start: a new profile's are known, not loaded.
         profile = add_profile(session, GuestProfile(
             field_versions={}, channel_mix={}, contacts=[], external_ids=[], preferences=[]))
-    enrich_profile(session, profile, guest, keys, version, seen_at or utcnow(), source)
+    enrich_profile(session, profile, guest, keys, version, seen_at or utcnow(), source,
+                   tier=channel_tier(channel), first_time=first_time)
     note_resolved(session, profile, is_new=not candidates)  # fuzzy match + index: settle_identity
     return profile
 
@@ -76,12 +84,14 @@ def enrich_profile(
     version: str,
     seen_at: datetime,
     source: str,
+    tier: str = "pms",
+    first_time: bool = True,
 ) -> None:
     # Load what is compared before changing anything: each load would flush the changes
     # made so far, one flush (and statement) each, instead of one flush at the end.
     existing = {(c.kind, c.value_normalized): c for c in profile.contacts}
     own = {(e.kind, e.system, e.value) for e in profile.external_ids}
-    apply_values(profile, guest_values(guest), version)
+    apply_values(profile, guest_values(guest), version, source=tier, count=first_time)
     for raw, normalized, relay, consent in keys.emails:
         _touch_contact(
             profile,

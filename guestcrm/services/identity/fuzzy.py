@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from guestcrm.db.tx_scope import tx_dict
 from guestcrm.models import GuestProfile, MatchModelRow, ProfileBlockingKey, ProfileMatchRecord
+from guestcrm.services.identity.evidence_levels import beyond_name
 from guestcrm.services.identity.lookup import profile_by_id
 from guestcrm.services.identity.match_index import (
     deferred_entries,
@@ -213,23 +214,11 @@ def _enough_identity(record: GuestRecord, scorer: Scorer) -> bool:
     return bool(norm.given and norm.last and not norm.initial_only)
 
 
-# Levels that say "same contact, same body or same home" beyond the name.
-_CORROBORATING = {
-    "email": {"exact", "fuzzy"}, "phone": {"exact", "close"}, "dob": {"exact", "typo_or_swap"},
-    "loyalty": {"exact"}, "street": {"same_house", "similar"},
-    "place": {"postal_and_city", "postal_code"},
-}
-
-
-def corroborated(levels: dict[str, str]) -> bool:
-    """Names alone never merge on the latency path: a model trained before a name was seen
-    calls it rare, and namesakes booking through a channel look exactly like this."""
-    return any(levels.get(f) in agree for f, agree in _CORROBORATING.items())
-
-
 def _decide(ranked: list[Candidate], identified: bool, scorer: Scorer) -> Decision:
     strong = [c for c in ranked if c.score.decision == "merge"]
-    merges = [c for c in strong if corroborated(c.score.levels)]
+    # Names alone never merge on the latency path: a model trained before a name was seen
+    # calls it rare, and namesakes booking through a channel look exactly like this.
+    merges = [c for c in strong if beyond_name(c.score.levels) >= 1]
     margin = scorer.model.settings.ambiguity_margin_bits
     if merges and identified:
         top = merges[0]

@@ -1,9 +1,13 @@
-"""Survivorship of profile fields: per field, the newest source that carried a value wins."""
+"""Survivorship of profile fields: per field, a rule (survivorship_rules.py) decides which
+carried value wins: the newest, the most trusted source's, or the most frequent."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from guestcrm.models import GuestProfile
 from guestcrm.schemas.reservation import CanonicalGuest
+from guestcrm.services.identity.survivorship_rules import DEFAULT_RULES, FieldState, Rule
 
 PROFILE_FIELDS = (
     "first_name",
@@ -55,31 +59,55 @@ def guest_values(guest: CanonicalGuest) -> dict[str, object]:
     return values
 
 
-def apply_values(profile: GuestProfile, values: dict[str, object], version: str) -> None:
-    """Set each carried field whose current value came from an older version."""
-    versions = dict(profile.field_versions or {})
+def _tier(version: str, source: str | None) -> str | None:
+    if version == STAFF_VERSION:
+        return "staff"
+    if version == GUEST_VERSION:
+        return "guest"
+    return source
+
+
+def apply_values(profile: GuestProfile, values: dict[str, object], version: str,
+                 source: str | None = None, rules: Mapping[str, Rule] = DEFAULT_RULES,
+                 count: bool = True) -> None:
+    """Set each carried field whose rule lets this value win; remember where it came from.
+
+    source: the tier of the data ("direct", "pms", "ota"; survivorship_rules.channel_tier),
+    implied for staff and guest edits by their version. count: this is the stay's first
+    delivery, so its values count towards "most frequent" (a re-delivery does not)."""
+    state = FieldState(profile.field_versions)
+    tier = _tier(version, source)
     for field, value in values.items():
         if value is None or value == "":
             continue
-        if version >= versions.get(field, ""):
-            setattr(profile, field, value.strip() if isinstance(value, str) else value)
-            versions[field] = version
-    profile.field_versions = versions
+        value = value.strip() if isinstance(value, str) else value
+        rule = rules.get(field, "newest")
+        if rule == "most_frequent" and count and tier not in ("staff", "guest"):
+            state.count(field, value)
+        if state.wins(field, rule, getattr(profile, field), version, tier, value):
+            setattr(profile, field, value)
+            state.take(field, version, tier)
+    profile.field_versions = state.dump()
 
 
-def absorb_fields(survivor: GuestProfile, merged: GuestProfile) -> None:
-    """Merge two profiles' fields: for each, the value with the newer version survives."""
-    values = {f: getattr(merged, f) for f in PROFILE_FIELDS}
-    versions = merged.field_versions or {}
-    current = dict(survivor.field_versions or {})
-    for field, value in values.items():
+def absorb_fields(survivor: GuestProfile, merged: GuestProfile,
+                  rules: Mapping[str, Rule] = DEFAULT_RULES) -> None:
+    """Merge two profiles' fields by each field's rule; counts of values add up."""
+    mine, theirs = FieldState(survivor.field_versions), FieldState(merged.field_versions)
+    for field, counts in theirs.seen.items():
+        for value, n in counts.items():
+            mine.count(field, value, n)
+    for field in PROFILE_FIELDS:
+        value = getattr(merged, field)
         if value is None:
             continue
-        theirs = versions.get(field, "")
-        if getattr(survivor, field) is None or theirs > current.get(field, ""):
+        version, tier = theirs.versions.get(field, ""), theirs.sources.get(field)
+        current = getattr(survivor, field)
+        if current is None or mine.wins(field, rules.get(field, "newest"), current, version,
+                                        tier, value) and version != mine.versions.get(field):
             setattr(survivor, field, value)
-            current[field] = theirs
-    survivor.field_versions = current
+            mine.take(field, version, tier)
+    survivor.field_versions = mine.dump()
     for field in ("vip_level", "notes"):
         if getattr(survivor, field) is None and getattr(merged, field) is not None:
             setattr(survivor, field, getattr(merged, field))

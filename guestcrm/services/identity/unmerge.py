@@ -41,6 +41,7 @@ from guestcrm.services.identity.keys import lock_profiles_for_staff
 from guestcrm.services.identity.match_index import refresh_match_index
 from guestcrm.services.identity.not_same import record_not_same
 from guestcrm.services.identity.survivorship import PROFILE_FIELDS
+from guestcrm.services.identity.survivorship_rules import FieldState
 from guestcrm.services.value.counters import recompute_counters
 from guestcrm.services.value.merge_vip import unmerge_vip
 
@@ -130,27 +131,33 @@ def _python(field: str, value):
 
 def _take_back_fields(survivor: GuestProfile, mine: dict, theirs: dict, later: list[dict]) -> None:
     """Where the survivor's field still holds what the merged profile brought, replay the
-    survivorship without it: its own earlier value, then later merges' values."""
-    versions = dict(survivor.field_versions or {})
-    their_versions = theirs.get("field_versions", {})
+    survivorship without it: its own earlier value, then later merges' values (with the
+    source each came from); the value counts it brought are taken back."""
+    state = FieldState(survivor.field_versions)
+    their_state = FieldState(theirs.get("field_versions", {}))
     for field in PROFILE_FIELDS:
         value = theirs.get(field)
         if value is None or _json(getattr(survivor, field)) != value:
             continue
-        if versions.get(field, "") != their_versions.get(field, ""):
+        if state.versions.get(field, "") != their_state.versions.get(field, ""):
             continue
-        best, best_version = mine.get(field), mine.get("field_versions", {}).get(field)
+        own = FieldState(mine.get("field_versions", {}))
+        best, best_version = mine.get(field), own.versions.get(field)
+        best_source = own.sources.get(field)
         for image in later:
             candidate = image.get(field)
-            version = image.get("field_versions", {}).get(field, "")
+            other = FieldState(image.get("field_versions", {}))
+            version = other.versions.get(field, "")
             if candidate is not None and (best is None or version > (best_version or "")):
-                best, best_version = candidate, version
+                best, best_version, best_source = candidate, version, other.sources.get(field)
         setattr(survivor, field, _python(field, best))
         if best_version is None:
-            versions.pop(field, None)
+            state.versions.pop(field, None)
+            state.sources.pop(field, None)
         else:
-            versions[field] = best_version
-    survivor.field_versions = versions
+            state.take(field, best_version, best_source)
+    state.uncount(their_state.seen)
+    survivor.field_versions = state.dump()
     for field in _OWN_FIELDS:
         if mine.get(field) is None and theirs.get(field) is not None \
                 and getattr(survivor, field) == theirs[field]:

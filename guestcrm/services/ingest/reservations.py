@@ -248,7 +248,8 @@ def _attach_guests(session, stay, reservation, keys, key, is_new) -> None:
         if not newest_guests and same_seat is None:
             continue  # an older version naming a guest this stay no longer has
         profile = resolve_guest(
-            session, guest, guest_key, key, seen_at, reservation.source, same_seat=same_seat
+            session, guest, guest_key, key, seen_at, reservation.source, same_seat=same_seat,
+            channel=reservation.channel, first_time=not seats,
         )
         resolved.append(profile)
         if position == primary_at:

@@ -11,6 +11,7 @@ import numpy as np
 from .blocking import blocking_keys, candidate_pairs
 from .cluster import ConflictCheck, ContactEvidence, cluster
 from .columns import RecordColumns
+from .evidence import beyond_name, has_evidence, personal_contacts, reviewable
 from .features import FIELDS, PairFeatures, compare
 from .fellegi_sunter import (
     FSParams,
@@ -25,15 +26,16 @@ from .guards import (
     contact_sharing,
     contact_value,
     discount_shared,
-    has_evidence,
     pair_conflicts,
     records_conflict,
     sharing_per_record,
 )
+from .namesakes import discount_namesake_contacts, namesake_contacts
 from .normalize import NormalizedRecord, normalize
 from .records import GuestRecord
 from .scorer import MatchModel, term_shares
 from .settings import MatchSettings, choose_merge_threshold
+from .value_shares import tf_per_record
 
 _KEY_CONTACT = {"e": "email", "p": "phone", "s": "address", "l": "loyalty"}
 DECISIONS = ("new", "review", "merge")
@@ -76,42 +78,6 @@ def _random_pairs(n: int, count: int, seed: int) -> tuple[np.ndarray, np.ndarray
     return left[keep], right[keep]
 
 
-def _distinct_share(group: np.ndarray, value: np.ndarray, partner: np.ndarray) -> np.ndarray:
-    """Per record: share of distinct (value, partner) combinations in its group that carry
-    its value. Counting combinations rather than records keeps a guest with fifteen stays
-    from making their own name look common."""
-    out = np.zeros(len(value))
-    present = (value >= 0) & (group >= 0)
-    if not present.any():
-        return out
-    g, v, p = group[present], value[present], partner[present] + 1
-    vmax, pmax = int(v.max()) + 1, int(p.max()) + 1
-    key = g * vmax + v
-    triples = np.unique(key * pmax + p)
-    t_key = triples // pmax
-    keys, per_key = np.unique(t_key, return_counts=True)
-    group_total = np.bincount(t_key // vmax, minlength=int(g.max()) + 1)
-    idx = np.searchsorted(keys, key)
-    out[present] = per_key[idx] / group_total[g]
-    return out
-
-
-def _tf_per_record(cols: RecordColumns) -> dict[str, np.ndarray]:
-    """Each record's share of its value, for the term-frequency adjustment.
-
-    Names count within the record's country where known: "Evfrosiniya Kiseleva" is rare
-    among all guests but not among Russian ones, and first and last name are far from
-    independent across countries, so global shares would overstate a full-name match.
-    """
-    country = np.maximum(cols.country, -1) + 1  # 0 = unknown country: its own group
-    everyone = np.zeros(cols.n, dtype=np.int64)
-    return {
-        "first": _distinct_share(country, cols.given, cols.last),
-        "last": _distinct_share(country, cols.last, cols.given),
-        "dob": _distinct_share(everyone, cols.dob, cols.last),
-    }
-
-
 def resolve(
     records: Iterable[GuestRecord],
     settings: MatchSettings | None = None,
@@ -142,6 +108,7 @@ def resolve(
     say(f"{len(left)} candidate pairs")
 
     feats = compare(cols, left, right)
+    discount_namesake_contacts(feats, namesake_contacts(norm), people)
     contact_adj = discount_shared(feats, people, s.shared_limit)
     r_left, r_right = _random_pairs(n, s.u_sample_pairs, s.seed)
     random_feats = compare(cols, r_left, r_right)
@@ -151,7 +118,7 @@ def resolve(
     u = estimate_u(random_feats.levels)
     m, sessions = estimate_m(feats.levels, kinds, u)
     params = FSParams(m=m, u=u, prior=0.0, sessions=sessions)
-    tf = _tf_per_record(cols)
+    tf = tf_per_record(cols)
     tf_left = {f: v[feats.left] for f, v in tf.items()}
     adjust = contact_adj + tf_adjustment(feats.levels, tf_left, u, s.tf_clip)
     partial = partial_weights(feats.levels, params.bits(), adjust)
@@ -161,7 +128,7 @@ def resolve(
     timings["learn_and_score"] = time.perf_counter() - t0 - sum(timings.values())
 
     vetoes = Vetoes.from_bits(params.bits(), s.veto_bits)
-    decision, upper = decide(feats, cols, probability, s, vetoes)
+    decision, upper = decide(feats, cols, probability, s, vetoes, people)
     merge = decision == 2
     bits = params.bits()
     contacts = ContactEvidence(
@@ -170,6 +137,7 @@ def resolve(
         bits={"email": float(bits["email"][-1]), "phone": float(bits["phone"][-1])},
         level={"email": feats.levels["email"][merge], "phone": feats.levels["phone"][merge]},
         min_weight=float(np.log2(upper / (1 - upper))),
+        beyond=beyond_name(feats)[merge],
     )
     labels, cstats = cluster(
         n, left[merge], right[merge], weight[merge], _conflict_check(norm, vetoes, s),
@@ -203,13 +171,19 @@ def decide(
     probability: np.ndarray,
     s: MatchSettings,
     vetoes: Vetoes,
+    people: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float]:
-    """0/1/2 = new/review/merge per pair after the guards, and the merge threshold used."""
+    """0/1/2 = new/review/merge per pair after the guards, and the merge threshold used.
+
+    people: per record and contact kind, how many people use its value (guards), so a
+    shared home phone that differs from a mobile is not read as two people."""
     conflict = pair_conflicts(feats, cols, vetoes, s.cannot_link)
-    mergeable = ~conflict & has_evidence(feats, cols)
+    personal = personal_contacts(feats, people) if people is not None else None
+    mergeable = ~conflict & has_evidence(feats, cols, personal)
     upper = choose_merge_threshold(probability[mergeable], s)
     decision = np.zeros(len(feats), dtype=np.int8)
-    decision[(probability >= min(s.review_threshold, upper)) & ~conflict] = 1
+    review = ~conflict & reviewable(feats, personal)
+    decision[(probability >= min(s.review_threshold, upper)) & review] = 1
     decision[(probability >= upper) & mergeable] = 2
     return decision, upper
 

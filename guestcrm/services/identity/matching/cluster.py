@@ -104,12 +104,18 @@ class ContactEvidence:
     codes[field][i] is record i's value (-1 none) and bits[field] the learned weight of a
     disagreement (negative); level[field][k] is that field's level on link k (0 = not
     compared, so the cluster-level disagreement is news).
+
+    beyond[k]: how many kinds of evidence beyond the name link k has (evidence.beyond_name).
+    When both clusters hold personal contacts and none is shared, that conflict cancels one
+    of them, as it does for a pair: a link on name and home address alone does not join a
+    parent to a child who each have their own phone and email.
     """
 
     codes: dict[str, np.ndarray]
     bits: dict[str, float]
     level: dict[str, np.ndarray]
     min_weight: float  # a join must keep at least this weight
+    beyond: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self._lists = {f: c.tolist() for f, c in self.codes.items()}  # fast item access
@@ -154,10 +160,18 @@ def cluster(
             va = seen.get(ra) or contacts.values(ra)
             vb = seen.get(rb) or contacts.values(rb)
             weight = float(weights[k])
+            compared = shared = False
             for f, bits in contacts.bits.items():
-                if va[f] and vb[f] and not va[f] & vb[f] and contacts.level[f][k] == 0:
+                if not (va[f] and vb[f]):
+                    continue
+                if va[f] & vb[f]:
+                    shared = True
+                    continue
+                compared = True
+                if contacts.level[f][k] == 0:
                     weight += bits
-            if weight < contacts.min_weight:
+            differ = compared and not shared and contacts.beyond is not None
+            if weight < contacts.min_weight or (differ and contacts.beyond[k] < 2):
                 refused_contacts += 1
                 continue
             merged = {f: va[f] | vb[f] for f in va}

@@ -26,6 +26,24 @@ class _Vocab:
         return out
 
 
+def own_local_part(r: NormalizedRecord) -> str | None:
+    """The email's local part when it says more than the name: "tanyasmith" at two providers
+    is what two Tanya Smiths write, "tanya.smith84" or "tsm_travels" is one person's choice."""
+    if not r.email:
+        return None
+    local = r.email.split("@")[0]
+    if len(local) < 5:
+        return None
+    letters = "".join(ch for ch in local if ch.isalpha())
+    if letters != "".join(ch for ch in local if ch.isalnum()):
+        return local  # digits in it
+    g = "".join(ch for ch in r.given or "" if ch.isalpha())
+    s = "".join(ch for ch in r.last or "" if ch.isalpha())
+    if g and s and letters in {g + s, s + g, g[0] + s, s + g[0], g + s[0], s[0] + g, g, s}:
+        return None
+    return local
+
+
 def _strings(values: Sequence[str | None]) -> np.ndarray:
     return np.array([v or "" for v in values], dtype=object)
 
@@ -73,10 +91,7 @@ class RecordColumns:
 
         self.email = _Vocab().encode([r.email for r in records])
         self.email_str = _strings([r.email for r in records])
-        self.email_local = _Vocab().encode(
-            [r.email.split("@")[0] if r.email and len(r.email.split("@")[0]) >= 5 else None
-             for r in records]
-        )
+        self.email_local = _Vocab().encode([own_local_part(r) for r in records])
         self.phone = _Vocab().encode([r.phone for r in records])
         self.phone_str = _strings([r.phone.lstrip("+#") if r.phone else None for r in records])
         self.phone_tail = _Vocab().encode([r.phone_tail for r in records])

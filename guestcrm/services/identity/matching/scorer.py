@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .columns import RecordColumns
+from .evidence import has_evidence, personal_contacts, reviewable
 from .features import FIELDS, LEVELS, compare
 from .fellegi_sunter import FSParams, partial_weights, tf_adjustment
 from .guards import (
     Vetoes,
     discount_shared,
-    has_evidence,
     pair_conflicts,
     sharing_per_record,
 )
@@ -119,7 +119,9 @@ class Scorer:
         weight = self.prior_bits + partial_weights(feats.levels, self.bits, adjust)
         probability = 1.0 / (1.0 + np.exp2(-np.clip(weight, -1000, 1000)))
         conflict = pair_conflicts(feats, cols, m.vetoes, s.cannot_link)
-        evidence = has_evidence(feats, cols)
+        personal = personal_contacts(feats, people)
+        evidence = has_evidence(feats, cols, personal)
+        worth_review = reviewable(feats, personal)
         out = []
         for k in np.argsort(-weight).tolist():
             decision = classify(float(probability[k]), s, m.merge_threshold)
@@ -127,6 +129,8 @@ class Scorer:
                 decision = "new"
             elif decision == "merge" and not evidence[k]:
                 decision = "review"
+            if decision == "review" and not worth_review[k]:
+                decision = "new"
             levels = {f: _level_name(f, int(feats.levels[f][k])) for f in FIELDS}
             out.append(PairScore(candidates[k].record_id, float(weight[k]),
                                  float(probability[k]), decision, levels, bool(conflict[k])))
