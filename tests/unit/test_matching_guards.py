@@ -221,8 +221,8 @@ def _evidence(a: GuestRecord, b: GuestRecord) -> bool:
     import numpy as np
 
     from guestcrm.services.identity.matching.columns import RecordColumns
+    from guestcrm.services.identity.matching.evidence import has_evidence
     from guestcrm.services.identity.matching.features import compare
-    from guestcrm.services.identity.matching.guards import has_evidence
     from guestcrm.services.identity.matching.normalize import normalize
 
     cols = RecordColumns([normalize(a), normalize(b)])
