@@ -222,3 +222,6 @@ def test_the_profile_says_which_source_its_name_came_from_and_a_later_ota_copy_d
     assert (guest.first_name, guest.last_name) == ("Jürgen", "Groß")
     page = client.get(f"/guests/{guest.id}").get_data(as_text=True)
     assert "name from direct booking" in page
+    drawer = client.get(f"/desk/guests/{guest.id}?property=BER",
+                        headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Name from direct booking" in drawer

@@ -119,5 +119,14 @@ def source_of(field_versions: Mapping | None, field: str) -> str | None:
     return SOURCE_LABELS.get(tier)
 
 
-__all__ = ["DEFAULT_RULES", "SOURCE_LABELS", "SOURCE_TIERS", "FieldState", "Rule",
-           "channel_tier", "source_of", "tier_rank"]
+# The fields whose winning source the profile page and the desk drawer name.
+SHOWN_SOURCES = ("first_name", "last_name", "birth_date", "language", "nationality", "street")
+
+
+def shown_sources(field_versions: Mapping | None) -> dict[str, str | None]:
+    """The label of each shown field's winning source ("direct booking"), None if unknown."""
+    return {field: source_of(field_versions, field) for field in SHOWN_SOURCES}
+
+
+__all__ = ["DEFAULT_RULES", "SHOWN_SOURCES", "SOURCE_LABELS", "SOURCE_TIERS", "FieldState",
+           "Rule", "channel_tier", "shown_sources", "source_of", "tier_rank"]

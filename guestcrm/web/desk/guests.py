@@ -20,6 +20,7 @@ from guestcrm.errors import Refused
 from guestcrm.extensions import db
 from guestcrm.jobs.perks import send_perk_mails
 from guestcrm.models import GuestProfile, Property
+from guestcrm.services.identity.survivorship_rules import shown_sources
 from guestcrm.services.perks.issuing import guest_perks, issue_by_staff, staff_offers
 from guestcrm.services.recognition import desk as desk_service
 from guestcrm.services.value.vip import VipError, assign_vip, vip_levels
@@ -96,7 +97,8 @@ def _drawer(profile: GuestProfile, here: Property, status: int = 200, **forms):
     if request.method == "GET":
         vip_form.level.data = profile.vip_level or ""
     template = "desk/_drawer.html" if request.headers.get("HX-Request") else "desk/guest.html"
-    return render_template(template, card=card, here=here, **forms), status
+    return render_template(template, card=card, here=here,
+                           sources=shown_sources(profile.field_versions), **forms), status
 
 
 @bp.get("/guests/<id:profile_id>")

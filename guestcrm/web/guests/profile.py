@@ -14,12 +14,9 @@ from guestcrm.services.guests.corrections import CoreFields, InvalidContact, cor
 from guestcrm.services.guests.notes import DEPARTMENTS
 from guestcrm.services.guests.primary_contact import primary_contacts
 from guestcrm.services.guests.profile import GuestFile, guest_file
-from guestcrm.services.identity.survivorship_rules import source_of
+from guestcrm.services.identity.survivorship_rules import shown_sources
 from guestcrm.web.access import roles_required, visible_property_ids
 from guestcrm.web.guests.blueprint import GUEST_ROLES, bp
-
-# Fields whose winning source the page names ("from direct booking"): survivorship_rules.
-SHOWN_SOURCES = ("first_name", "last_name", "birth_date", "language", "nationality", "street")
 
 
 class CoreFieldsForm(FlaskForm):
@@ -45,8 +42,7 @@ def _filled(found: GuestFile) -> CoreFieldsForm:
 
 def _page(found: GuestFile, form: CoreFieldsForm, status: int = 200):
     shown = primary_contacts(found.emails + found.phones)
-    versions = found.profile.field_versions
-    sources = {f: source_of(versions, f) for f in SHOWN_SOURCES}
+    sources = shown_sources(found.profile.field_versions)
     return render_template("guests/profile.html", g=found, p=found.profile, form=form,
                            shown=shown, departments=DEPARTMENTS, sources=sources), status
 
