@@ -63,7 +63,13 @@ def receive(name: str) -> Response:
     except (ConnectorError, ValidationError) as exc:
         reason = str(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         return _refuse(connector, reason, 400)
-    refused = grant.refused_hotels(r.property_code for r in message.parsed.reservations)
+    return _store(name, connector, grant, message,
+                  [r.property_code for r in message.parsed.reservations])
+
+
+def _store(name: str, connector, grant: WebhookGrant, message, hotels: list[str]) -> Response:
+    """The credential's hotels checked, the message stored and handed on, the answer given."""
+    refused = grant.refused_hotels(hotels)
     if refused:
         db.session.rollback()
         return _refuse(connector, f"credential {grant.name!r} may not post for hotel "
@@ -87,24 +93,12 @@ def _accept_notification(name: str, connector, grant: WebhookGrant, raw: bytes) 
         notes = connector.notifications(message)
     except ConnectorError as exc:
         return _refuse(connector, str(exc), 400)
-    if grant.properties is not None:
+    hotels: list[str] = []
+    if grant.properties is not None:  # only then is the vendor's account looked up
         codes = hotels_of_accounts(db.session, name, {n.account for n in notes})
-        refused = grant.refused_hotels(codes.get(n.account, n.account) for n in notes)
-        if refused:
-            db.session.rollback()
-            return _refuse(connector, f"credential {grant.name!r} may not post for hotel "
-                                      f"{', '.join(refused)}", 403)
+        hotels = [codes.get(n.account, n.account) for n in notes]
     message.headers = _vendor_headers()
-    try:
-        accepted = accept_message(db.session, name, message, credential=grant.name)
-    except DBAPIError:
-        db.session.rollback()
-        log.exception("webhook %s: database unavailable", name)
-        return _plain("database unavailable, retry later", 503)
-    if not accepted.duplicate or accepted.event.status == "received":
-        _enqueue(accepted.event.id)
-    body, content_type = connector.accepted_response(message)
-    return Response(body, status=200, content_type=content_type)
+    return _store(name, connector, grant, message, hotels)
 
 
 def _authenticate(name: str) -> WebhookGrant | None:
