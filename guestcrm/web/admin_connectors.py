@@ -42,10 +42,14 @@ def _row(connection_id: int) -> ConnectorConnection:
 @roles_required("admin")
 def connectors():
     edit = request.args.get("edit", type=int)
+    return _page(editing=db.session.get(ConnectorConnection, edit) if edit else None)
+
+
+def _page(editing: ConnectorConnection | None = None, form: ConnectionForm | None = None,
+          status: int = 200):
     return render_template("admin/connectors.html", rows=connection_rows(db.session),
-                           vendors=CLOUD_CONNECTORS, defaults=DEFAULT_URLS,
-                           editing=db.session.get(ConnectorConnection, edit) if edit else None,
-                           runs=_runs(), form=None)
+                           vendors=CLOUD_CONNECTORS, defaults=DEFAULT_URLS, editing=editing,
+                           runs=_runs(), form=form), status
 
 
 @bp.get("/connectors/backfills")
@@ -81,9 +85,7 @@ def save():
         db.session.rollback()
         flash(f"Not saved: {exc}", "error")
         form.secret = ""  # never sent back to the page
-        return render_template("admin/connectors.html", rows=connection_rows(db.session),
-                               vendors=CLOUD_CONNECTORS, defaults=DEFAULT_URLS, editing=None,
-                               runs=_runs(), form=form), 422
+        return _page(form=form, status=422)
     flash(f"Connection {row.connector} · {row.property_code} saved.", "info")
     return redirect(url_for("admin_connectors.connectors"))
 

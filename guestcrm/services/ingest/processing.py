@@ -242,8 +242,9 @@ def _parse_all(session: Session, events: list[InboxEvent], outcome: BatchOutcome
     for event in events:
         message = InboundMessage(body=event.body, content_type=event.content_type,
                                  action=event.action, headers=event.headers)
+        connector = get_connector(event.connector)
         try:
-            result = get_connector(event.connector).parse(message)
+            result = connector.parse(message)
         except FetchNeeded:  # a cloud PMS notification: its data is at the vendor
             _finish(event, "fetching")
             outcome.fetch.append(event.id)
@@ -254,8 +255,7 @@ def _parse_all(session: Session, events: list[InboxEvent], outcome: BatchOutcome
             outcome.failed.append(event.id)
             taken.append(event)
             continue
-        if not result.reservations and result.warnings and getattr(
-                get_connector(event.connector), "fetches", False):
+        if not result.reservations and result.warnings and getattr(connector, "fetches", False):
             _finish(event, "ignored", result={"ignored": result.warnings})
             outcome.ignored.append(event.id)
             taken.append(event)
