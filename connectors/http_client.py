@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -116,7 +116,6 @@ class VendorHttp:
         self.session.headers.update({"Accept": "application/json",
                                      "User-Agent": "GuestCRM connector"} | (headers or {}))
         self._token: dict[str, Any] | None = None
-        self.calls = 0  # requests sent, retries included (for reports and tests)
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self.request("GET", path, params=params).json()
@@ -163,7 +162,6 @@ class VendorHttp:
         headers = dict(kwargs.pop("headers", None) or {})
         if self.oauth is not None:
             headers["Authorization"] = f"Bearer {self._access_token()}"
-        self.calls += 1
         try:
             return self.session.request(method, url, headers=headers, timeout=self.timeout,
                                         **kwargs)
@@ -194,7 +192,6 @@ class VendorHttp:
         assert oauth is not None  # noqa: S101  only called when configured
         client = OAuth2Session(oauth.client_id, oauth.client_secret, scope=oauth.scope)
         for attempt in range(self.retries + 1):
-            self.calls += 1
             try:
                 token = client.fetch_token(oauth.token_url, grant_type="client_credentials",
                                            timeout=self.timeout)
@@ -229,19 +226,6 @@ def retry_after_seconds(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, moment.timestamp() - time.time())
-
-
-def pages(fetch_page: Callable[[Any], tuple[list[Any], Any]], start: Any = None
-          ) -> Iterator[tuple[list[Any], Any]]:
-    """Every page of a paginated listing: `fetch_page(cursor)` returns (items, next cursor),
-    the next cursor None after the last page. Yields (items, the cursor that fetches the page
-    after them), so a caller can save it and resume there."""
-    cursor = start
-    while True:
-        items, cursor = fetch_page(cursor)
-        yield items, cursor
-        if cursor is None:
-            return
 
 
 def _detail(response: requests.Response) -> str:

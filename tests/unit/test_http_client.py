@@ -1,11 +1,11 @@
-"""The shared vendor HTTP client's rules that need no server: rate limit, Retry-After, pages."""
+"""The shared vendor HTTP client's rules that need no server: rate limit, Retry-After."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from connectors.http_client import RateLimit, pages, retry_after_seconds
+from connectors.http_client import RateLimit, retry_after_seconds
 
 
 class Clock:
@@ -46,10 +46,3 @@ def test_retry_after_as_seconds_or_an_http_date():
     assert retry_after_seconds("soon") is None
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     assert 25 <= retry_after_seconds(later) <= 31
-
-
-def test_pages_follow_the_cursor_until_none():
-    book = {None: ([1, 2], "b"), "b": ([3, 4], "c"), "c": ([5], None)}
-    assert [(items, nxt) for items, nxt in pages(lambda cursor: book[cursor])] == [
-        ([1, 2], "b"), ([3, 4], "c"), ([5], None)]
-    assert [items for items, _ in pages(lambda cursor: book[cursor], start="c")] == [[5]]

@@ -31,7 +31,6 @@ from guestcrm.services.ingest.inbox import accept_message
 class FetchOutcome:
     status: str  # processed | failed | received (to retry) | skipped
     documents: list[int] = field(default_factory=list)  # inbox events to process
-    error: str | None = None
 
 
 def fetch_notified(session: Session, inbox_id: int, config: dict[str, Any]) -> FetchOutcome:
@@ -89,4 +88,4 @@ def _end(session: Session, event: InboxEvent, status: str, error: str | None,
     if result is not None:
         event.result = result
     session.commit()
-    return FetchOutcome(status, error=error)
+    return FetchOutcome(status)

@@ -30,7 +30,6 @@ JSON_LINES = (".jsonl", ".ndjson")
 class ImportProgress:
     bytes_done: int
     bytes_total: int
-    messages: int
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -72,7 +71,7 @@ def import_files(
                       "give the hotel's code with --hotel")
     paths = list(paths)
     report = ImportReport()
-    status = ImportProgress(0, sum(_size(p) for p in paths), 0)
+    status = ImportProgress(0, sum(_size(p) for p in paths))
     for path in paths:
         try:
             messages = list(_whole_file(connector, path)) if path.suffix not in JSON_LINES \
@@ -94,7 +93,6 @@ def import_files(
                 message.headers = {**message.headers, DEFAULT_HOTEL_HEADER: hotel_code}
             _store(session, connector_name, message, f"{path}{label}", enqueue, report,
                    progress)
-            status.messages += 1
             on_progress(status)
     return report
 
